@@ -1,0 +1,41 @@
+/** Everything a run observed, in order. Every `t` is epoch milliseconds from the run's clock. */
+export type TimelineEvent =
+  | { t: number; kind: 'run'; status: 'started' | 'resumed' | 'succeeded' | 'failed' | 'aborted'; detail?: string }
+  | { t: number; kind: 'phase'; phase: string; status: 'started' | 'completed' | 'failed' | 'skipped' }
+  | {
+      t: number;
+      kind: 'step';
+      phase: string;
+      stepId: string;
+      status: 'started' | 'succeeded' | 'failed' | 'retrying' | 'skipped' | 'already-done' | 'compensated';
+      attempt?: number;
+      error?: string;
+      output?: unknown;
+    }
+  | ProbeSample
+  | WriteAck
+  | { t: number; kind: 'mark'; name: MarkName; detail?: string };
+
+/** Named instants of a run. `outage-start` is t0 of the verifier. */
+export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout';
+
+/** One probe check: started at `start`, result known at `t`. */
+export interface ProbeSample {
+  t: number;
+  kind: 'probe';
+  probe: string;
+  start: number;
+  ok: boolean;
+  endpoint?: string;
+  error?: string;
+}
+
+/** A write marker whose commit returned: `t` is the instant the acknowledgement arrived. */
+export interface WriteAck {
+  t: number;
+  kind: 'write-ack';
+  probe: string;
+  writer: string;
+  seq: number;
+  endpoint: string;
+}

@@ -1,0 +1,389 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ClientConfig } from 'pg';
+import type { Logger } from 'pino';
+import { InfrastructureError, ProviderError } from '../../errors.js';
+import type { LabService, LabServiceState } from '../types.js';
+import { freePort } from './free-port.js';
+import type { PgBinaries } from './pg-binaries.js';
+import { isStreamingTo, pollUntil, withClient } from './pg-client.js';
+import { launchPostmaster, type PostmasterConfig } from './postmaster.js';
+import {
+  descendantPids,
+  isAlive,
+  pidsUsing,
+  readCwd,
+  readStat,
+  signalPids,
+  signalTree,
+  waitForExit,
+  waitForPidsGone,
+} from './proc.js';
+import { chownToRunAs, runTool, type RunAs, type ToolResult } from './run-as.js';
+
+const HOST = '127.0.0.1';
+/** How long a server may take to accept connections, or a replica to start streaming. */
+const READY_DEADLINE_MS = 30_000;
+/** How long a signalled process tree may take to disappear. */
+const EXIT_DEADLINE_MS = 10_000;
+const PORT_ATTEMPTS = 5;
+/** Written next to the data directory so an adopted lab can restart a server with its settings. */
+const SPEC_FILE = 'service.json';
+
+/** What a service needs from its lab. Binaries and user are looked up lazily so that an adopted lab can be torn down without them. */
+export interface ServiceContext {
+  root: string;
+  tools: () => { bins: PgBinaries; runAs: RunAs };
+  log?: Logger;
+  /** Called after the pid, port or upstream changed. */
+  changed: () => void;
+}
+
+/** A running postmaster: our own child, or a pid adopted from a journaled state. */
+interface Postmaster {
+  pid: number;
+  child?: ChildProcess;
+}
+
+type Method = 'rewind' | 'basebackup';
+
+function tail(text: string, lines = 15): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function describeFailure(what: string, r: ToolResult): string {
+  return `${what} failed (${r.signal ?? `exit code ${r.code}`}):\n${tail(r.stderr || r.stdout)}`;
+}
+
+/** libpq connection string for `source`, naming this service so the upstream's pg_stat_replication can tell it apart. */
+function conninfo(source: ClientConfig, applicationName: string): string {
+  return `host=${source.host ?? HOST} port=${source.port} user=${source.user ?? 'postgres'} dbname=postgres application_name=${applicationName}`;
+}
+
+/** One PostgreSQL server of the process lab: a postmaster we run as a local process. */
+export class PostgresService implements LabService {
+  readonly host = HOST;
+  readonly dataDir: string;
+  private readonly dir: string;
+  private readonly logPath: string;
+  private currentPort: number;
+  private postmaster: Postmaster | undefined;
+  private upstream: string | undefined;
+
+  private constructor(
+    readonly name: string,
+    private readonly ctx: ServiceContext,
+    port: number,
+    private readonly settings: Record<string, string | number | boolean>,
+    dataDir?: string,
+  ) {
+    this.dir = dataDir ? dirname(dataDir) : join(ctx.root, name);
+    this.dataDir = dataDir ?? join(this.dir, 'data');
+    this.logPath = join(this.dir, 'server.log');
+    this.currentPort = port;
+  }
+
+  /** A service about to be created in the lab root (its directory is made here). */
+  static async create(
+    name: string,
+    ctx: ServiceContext,
+    settings: Record<string, string | number | boolean>,
+  ): Promise<PostgresService> {
+    const service = new PostgresService(name, ctx, await freePort(HOST), settings);
+    await mkdir(service.dir, { mode: 0o700 });
+    await writeFile(join(service.dir, SPEC_FILE), JSON.stringify({ settings }, null, 2));
+    await chownToRunAs(ctx.tools().runAs, service.dir);
+    return service;
+  }
+
+  /** A service of a journaled lab; its postmaster is adopted only if that pid still runs on its data directory. */
+  static adopt(state: LabServiceState, ctx: ServiceContext): PostgresService {
+    let settings: Record<string, string | number | boolean> = {};
+    try {
+      settings = JSON.parse(readFileSync(join(dirname(state.dataDir), SPEC_FILE), 'utf8')).settings ?? {};
+    } catch {
+      // Without the file a restart uses the defaults; teardown does not need it.
+    }
+    const service = new PostgresService(state.name, ctx, state.port, settings, state.dataDir);
+    service.upstream = state.upstream;
+    if (state.pid !== undefined && isAlive(state.pid) && service.ownsPid(state.pid)) {
+      service.postmaster = { pid: state.pid };
+    }
+    return service;
+  }
+
+  get port(): number {
+    return this.currentPort;
+  }
+
+  get pid(): number | undefined {
+    return this.isRunning() ? this.postmaster?.pid : undefined;
+  }
+
+  connection(): ClientConfig {
+    return { host: this.host, port: this.port, user: 'postgres', database: 'postgres' };
+  }
+
+  state(): LabServiceState {
+    return {
+      name: this.name,
+      kind: 'postgres',
+      host: this.host,
+      port: this.port,
+      dataDir: this.dataDir,
+      pid: this.postmaster?.pid,
+      upstream: this.upstream,
+    };
+  }
+
+  isRunning(): boolean {
+    const pm = this.postmaster;
+    if (!pm) return false;
+    const running = pm.child ? pm.child.exitCode === null && pm.child.signalCode === null : isAlive(pm.pid);
+    if (!running) this.setPostmaster(undefined);
+    return running;
+  }
+
+  childPids(): number[] {
+    const pid = this.pid;
+    return pid === undefined ? [] : descendantPids(pid);
+  }
+
+  /** Runs initdb (with data checksums, so pg_rewind works) and starts the server. */
+  async initPrimary(signal?: AbortSignal): Promise<void> {
+    const { bins } = this.ctx.tools();
+    const result = await this.tool(
+      bins.initdb,
+      ['-D', this.dataDir, '-k', '--auth=trust', '-N', '-U', 'postgres', '--encoding=UTF8', '--locale=C'],
+      signal,
+    );
+    if (result.code !== 0) throw new InfrastructureError(describeFailure(`initdb of "${this.name}"`, result));
+    await this.launch('create', signal);
+  }
+
+  /** Clones `upstream` with pg_basebackup, starts the copy and waits until it streams. */
+  async initReplica(upstream: LabService, signal?: AbortSignal): Promise<void> {
+    const backup = await this.basebackup(upstream, signal);
+    if (backup.code !== 0) throw new InfrastructureError(describeFailure(`pg_basebackup of "${this.name}"`, backup));
+    await this.launch('create', signal);
+    await this.waitStreamingFrom(upstream, 'create', signal);
+    this.setUpstream(upstream.name);
+  }
+
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.isRunning()) return;
+    await this.clearLeftovers();
+    await this.launch('restart', signal);
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const pm = this.postmaster;
+    if (!pm || !this.isRunning()) return;
+    const pids = signalTree(pm.pid, signal);
+    // A stopped process only acts on SIGKILL; wake it so that other signals are delivered.
+    if (signal !== 'SIGKILL' && signal !== 'SIGSTOP') signalPids(pids, 'SIGCONT');
+    this.ctx.log?.info({ service: this.name, signal, pids }, 'signalled postmaster and children');
+    const [postmasterGone, others] = await Promise.all([
+      waitForExit(pm.pid, EXIT_DEADLINE_MS, pm.child),
+      waitForPidsGone(pids.slice(1), EXIT_DEADLINE_MS),
+    ]);
+    if (!postmasterGone || others.length > 0) {
+      throw new ProviderError(
+        `"${this.name}" still has processes ${[...(postmasterGone ? [] : [pm.pid]), ...others].join(', ')} ` +
+          `${EXIT_DEADLINE_MS} ms after ${signal}`,
+      );
+    }
+    this.setPostmaster(undefined);
+  }
+
+  async stop(timeoutMs = EXIT_DEADLINE_MS): Promise<void> {
+    const pm = this.postmaster;
+    if (!pm || !this.isRunning()) return;
+    signalTree(pm.pid, 'SIGCONT');
+    signalPids([pm.pid], 'SIGINT'); // fast shutdown
+    if (!(await waitForExit(pm.pid, timeoutMs, pm.child))) {
+      this.ctx.log?.warn({ service: this.name, timeoutMs }, 'fast shutdown timed out, killing');
+      await this.kill('SIGKILL');
+      return;
+    }
+    this.setPostmaster(undefined);
+    await this.clearLeftovers();
+  }
+
+  async pause(): Promise<void> {
+    const pm = this.postmaster;
+    if (!pm || !this.isRunning()) throw new ProviderError(`cannot pause "${this.name}": it is not running`, { retryable: false });
+    // Stop the postmaster first so it forks no more; then catch children forked meanwhile.
+    const stopped = new Set<number>();
+    for (let round = 0; round < 10; round++) {
+      const fresh = [pm.pid, ...descendantPids(pm.pid)].filter((p) => !stopped.has(p));
+      if (fresh.length === 0) break;
+      signalPids(fresh, 'SIGSTOP');
+      for (const p of fresh) stopped.add(p);
+    }
+    // Return only once every process is really stopped.
+    const isStopped = (pid: number): boolean => {
+      const state = readStat(pid)?.state;
+      return state === undefined || state === 'T' || state === 't' || state === 'Z';
+    };
+    await pollUntil(async () => [...stopped].every(isStopped), { deadlineMs: 1_000, intervalMs: 5 });
+  }
+
+  async unpause(): Promise<void> {
+    const pm = this.postmaster;
+    if (pm && this.isRunning()) signalTree(pm.pid, 'SIGCONT');
+  }
+
+  async rejoinAsReplicaOf(source: LabService, signal?: AbortSignal): Promise<{ method: Method }> {
+    if (source.name === this.name) throw new ProviderError(`"${this.name}" cannot replicate from itself`, { retryable: false });
+    const started = Date.now();
+    await this.stop();
+    await this.clearLeftovers();
+    // Without a checkpoint on the new primary pg_rewind sees the old timeline and reports "no rewind required".
+    const sourceIsPrimary = await withClient(source.connection(), async (c) => {
+      await c.query('checkpoint');
+      return !(await c.query<{ r: boolean }>('select pg_is_in_recovery() as r')).rows[0]?.r;
+    }).catch((err: unknown) => {
+      throw new ProviderError(`checkpoint on "${source.name}" failed: ${(err as Error).message}`, { cause: err });
+    });
+    // The source was promoted behind our back (e.g. pg_promote()): it streams from nobody now.
+    if (sourceIsPrimary && source instanceof PostgresService) source.setUpstream(undefined);
+
+    let method: Method = 'rewind';
+    const rewind = await this.tool(
+      this.ctx.tools().bins.pgRewind,
+      [`--target-pgdata=${this.dataDir}`, `--source-server=${conninfo(source.connection(), this.name)}`, '-R', '--no-sync'],
+      signal,
+    );
+    if (rewind.code === 0) {
+      try {
+        await this.launch('restart', signal);
+        await this.waitStreamingFrom(source, 'restart', signal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        this.ctx.log?.warn({ service: this.name, err }, 'rewound server did not stream, falling back to pg_basebackup');
+        await this.kill('SIGKILL');
+        method = 'basebackup';
+      }
+    } else {
+      this.ctx.log?.warn({ service: this.name, stderr: tail(rewind.stderr) }, 'pg_rewind failed, falling back to pg_basebackup');
+      method = 'basebackup';
+    }
+    if (method === 'basebackup') {
+      await rm(this.dataDir, { recursive: true, force: true });
+      const backup = await this.basebackup(source, signal);
+      if (backup.code !== 0) throw new ProviderError(describeFailure(`pg_basebackup of "${this.name}"`, backup));
+      await this.launch('restart', signal);
+      await this.waitStreamingFrom(source, 'restart', signal);
+    }
+    this.setUpstream(source.name);
+    this.ctx.log?.info({ service: this.name, source: source.name, method, ms: Date.now() - started }, 'rejoined as replica');
+    return { method };
+  }
+
+  /** Whether `pid` is a process of this service (guards against a journaled pid reused by another program). */
+  private ownsPid(pid: number): boolean {
+    const cwd = readCwd(pid);
+    return cwd === this.dataDir || (cwd?.startsWith(`${this.dataDir}/`) ?? false);
+  }
+
+  private setPostmaster(pm: Postmaster | undefined): void {
+    if (this.postmaster === pm) return;
+    this.postmaster = pm;
+    this.ctx.changed();
+  }
+
+  /** @internal Used by the lab and by rejoin when a promotion is observed. */
+  setUpstream(upstream: string | undefined): void {
+    if (this.upstream === upstream) return;
+    this.upstream = upstream;
+    this.ctx.changed();
+  }
+
+  private tool(file: string, args: string[], signal?: AbortSignal): Promise<ToolResult> {
+    return runTool(this.ctx.tools().runAs, file, args, { cwd: this.dir, signal });
+  }
+
+  private basebackup(source: LabService, signal?: AbortSignal): Promise<ToolResult> {
+    return this.tool(
+      this.ctx.tools().bins.pgBasebackup,
+      ['-d', conninfo(source.connection(), this.name), '-D', this.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+      signal,
+    );
+  }
+
+  /**
+   * Kills processes left on the data directory by a postmaster that died without them (a stopped
+   * WAL sender keeps the shared memory and blocks any restart) and removes a stale postmaster.pid.
+   */
+  private async clearLeftovers(): Promise<void> {
+    const leftovers = pidsUsing(this.dataDir);
+    if (leftovers.length > 0) {
+      this.ctx.log?.warn({ service: this.name, pids: leftovers }, 'killing processes left on the data directory');
+      signalPids(leftovers, 'SIGKILL');
+      await waitForPidsGone(leftovers, EXIT_DEADLINE_MS);
+    }
+    const pidFile = join(this.dataDir, 'postmaster.pid');
+    const content = await readFile(pidFile, 'utf8').catch(() => undefined);
+    if (content === undefined) return;
+    const pid = Number(content.split('\n')[0]);
+    if (!isAlive(pid) || !this.ownsPid(pid)) await unlink(pidFile).catch(() => {});
+  }
+
+  /**
+   * Starts the postmaster and waits until it accepts connections. When creating the lab a port taken
+   * meanwhile is replaced by a new one; a restart keeps its port (replicas point at it).
+   */
+  private async launch(mode: 'create' | 'restart', signal?: AbortSignal): Promise<void> {
+    const { bins, runAs } = this.ctx.tools();
+    const attempts = mode === 'create' ? PORT_ATTEMPTS : 1;
+    for (let attempt = 1; ; attempt++) {
+      const config: PostmasterConfig = {
+        bins,
+        runAs,
+        name: this.name,
+        dataDir: this.dataDir,
+        socketDir: this.ctx.root,
+        logPath: this.logPath,
+        port: this.port,
+        settings: this.settings,
+      };
+      const result = await launchPostmaster(config, { deadlineMs: READY_DEADLINE_MS, signal, log: this.ctx.log });
+      if (result.ok) {
+        const child = result.child;
+        this.setPostmaster({ pid: child.pid!, child });
+        child.once('exit', (code, sig) => {
+          if (this.postmaster?.child !== child) return;
+          this.ctx.log?.info({ service: this.name, pid: child.pid, code, signal: sig }, 'postmaster exited');
+          this.setPostmaster(undefined);
+        });
+        this.ctx.log?.info({ service: this.name, pid: child.pid, port: this.port, ms: result.ms }, 'server accepts connections');
+        return;
+      }
+      if (result.portInUse && attempt < attempts) {
+        this.ctx.log?.warn({ service: this.name, port: this.port }, 'port taken, retrying with another');
+        this.currentPort = await freePort(HOST);
+        this.ctx.changed();
+        continue;
+      }
+      const message = `"${this.name}" did not start on port ${this.port}: ${result.reason}\n${this.logPath}:\n${result.logTail}`;
+      throw mode === 'create' ? new InfrastructureError(message) : new ProviderError(message);
+    }
+  }
+
+  private async waitStreamingFrom(upstream: LabService, mode: 'create' | 'restart', signal?: AbortSignal): Promise<void> {
+    const outcome = await pollUntil(() => isStreamingTo(upstream.connection(), this.name), {
+      deadlineMs: READY_DEADLINE_MS,
+      intervalMs: 20,
+      signal,
+      failFast: () => (this.isRunning() ? undefined : `"${this.name}" exited`),
+    });
+    if (outcome.ok) return;
+    const message = `"${this.name}" is not streaming from "${upstream.name}": ${outcome.reason}\n${this.logPath}:\n${tail(
+      await readFile(this.logPath, 'utf8').catch(() => ''),
+    )}`;
+    throw mode === 'create' ? new InfrastructureError(message) : new ProviderError(message);
+  }
+}

@@ -1,0 +1,79 @@
+import pino, { type Logger } from 'pino';
+
+/** Log paths that may hold secrets; pino replaces their values. */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  '*.*.password',
+  'dsn',
+  '*.dsn',
+  '*.*.dsn',
+  'connectionString',
+  '*.connectionString',
+  '*.*.connectionString',
+  'headers',
+  '*.headers',
+  '*.*.headers',
+  'env',
+  '*.env',
+  '*.*.env',
+  'secretAccessKey',
+  '*.secretAccessKey',
+  'sessionToken',
+  '*.sessionToken',
+  'accessKeyId',
+  '*.accessKeyId',
+];
+
+const DSN_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]*)(@)/gi;
+const KV_PASSWORD = /(\bpassword\s*=\s*)('[^']*'|\S+)/gi;
+const AWS_SECRET = /(aws_secret_access_key\s*[=:]\s*)\S+/gi;
+
+/** Removes passwords from DSNs and key=value strings inside free text. */
+export function redactText(text: string): string {
+  return text.replace(DSN_PASSWORD, '$1***$3').replace(KV_PASSWORD, '$1***').replace(AWS_SECRET, '$1***');
+}
+
+/** Deep copy with secrets removed (for reports and journals of step parameters and outputs). */
+export function redactValue<T>(value: T): T {
+  const walk = (v: unknown, key?: string): unknown => {
+    if (key && /^(password|dsn|connectionString|secretAccessKey|sessionToken|headers|env)$/i.test(key)) return '[redacted]';
+    if (typeof v === 'string') return redactText(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+export interface LogOptions {
+  level?: string;
+  /** Write JSON logs to this file instead of stderr. */
+  file?: string;
+  /** Any writable stream (tests). */
+  stream?: NodeJS.WritableStream;
+}
+
+/**
+ * The project's logger: pino JSON on stderr (or a file), secrets redacted by path and by text
+ * (DSN passwords in messages).
+ */
+export function createLogger(opts: LogOptions = {}): Logger {
+  const destination = opts.stream ?? (opts.file ? pino.destination({ dest: opts.file, sync: true, mkdir: true }) : pino.destination({ dest: 2, sync: true }));
+  return pino(
+    {
+      level: opts.level ?? process.env.LIFEBOAT_LOG_LEVEL ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: {
+        logMethod(args, method) {
+          const redacted = args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>;
+          return method.apply(this, redacted);
+        },
+      },
+      formatters: {
+        log: (obj) => redactValue(obj),
+      },
+    },
+    destination,
+  );
+}

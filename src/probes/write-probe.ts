@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { ProviderError, messageOf } from '../errors.js';
+import { EndpointPool, isServerError } from '../providers/postgres/endpoint-pool.js';
+import { pgConfigsFor, query } from '../providers/postgres/connect.js';
+import type { ProbeContext, ProbeDef, ProbeInstance, ProbeResult } from '../providers/types.js';
+import { markerKey } from '../verify/data-loss.js';
+
+const WriteParams = z.object({
+  table: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/, { message: 'expected a lower-case SQL identifier, optionally schema-qualified' })
+    .default('lifeboat_markers')
+    .describe('Table the write markers go to (created if missing).'),
+});
+type WriteParams = z.output<typeof WriteParams>;
+
+/**
+ * The write-marker probe: each check inserts one row `(run_id, writer, seq)` into whichever
+ * endpoint accepts writes, and records a write acknowledgement only when the commit returned.
+ * Survives connection loss: failed clients are dropped and the next check reconnects.
+ */
+export class WriteProbe implements ProbeInstance {
+  private readonly pools: EndpointPool[];
+  private preferred: EndpointPool | undefined;
+  private readonly tableReady = new WeakSet<EndpointPool>();
+  private seq = 0;
+  private readonly writer: string;
+
+  constructor(
+    private readonly ctx: ProbeContext,
+    private readonly params: WriteParams,
+  ) {
+    this.pools = ctx.endpoints.flatMap((ref) => {
+      const configs = pgConfigsFor(ctx, ref);
+      return configs.map((c, i) => new EndpointPool(configs.length > 1 ? `${ref.name}#${i}` : ref.name, c));
+    });
+    this.writer = `a${ctx.attempt}`;
+  }
+
+  private order(): EndpointPool[] {
+    const rest = this.pools.filter((p) => p !== this.preferred).sort((a, b) => a.pending - b.pending);
+    if (this.preferred && this.preferred.pending === 0) return [this.preferred, ...rest];
+    return this.preferred ? [...rest, this.preferred] : rest;
+  }
+
+  private async ensureTable(pool: EndpointPool, client: import('pg').Client, signal: AbortSignal) {
+    if (this.tableReady.has(pool)) return;
+    try {
+      await query(
+        client,
+        `create table if not exists ${this.params.table} (run_id text not null, writer text not null, seq bigint not null, acked_at timestamptz not null default clock_timestamp(), primary key (run_id, writer, seq))`,
+        [],
+        signal,
+      );
+    } catch (err) {
+      // Two checks creating the table at once: the loser sees a unique violation; the table exists.
+      if (!(isServerError(err) && (err as { code?: string }).code === '23505')) throw err;
+    }
+    this.tableReady.add(pool);
+  }
+
+  async check(signal: AbortSignal): Promise<ProbeResult> {
+    const errors: string[] = [];
+    for (const pool of this.order()) {
+      if (signal.aborted) break;
+      pool.pending++;
+      let client: import('pg').Client | undefined;
+      try {
+        client = await pool.acquire(signal);
+        await this.ensureTable(pool, client, signal);
+        const seq = ++this.seq;
+        await query(client, `insert into ${this.params.table} (run_id, writer, seq) values ($1, $2, $3)`, [this.ctx.runId, this.writer, seq], signal);
+        const t = this.ctx.clock.now();
+        this.ctx.record({ t, kind: 'write-ack', probe: this.ctx.probeName, writer: this.writer, seq, endpoint: pool.name });
+        pool.release(client, true);
+        this.preferred = pool;
+        return { ok: true, endpoint: pool.name };
+      } catch (err) {
+        if (client) pool.release(client, isServerError(err) && !signal.aborted);
+        errors.push(`${pool.name}: ${signal.aborted ? 'timed out' : messageOf(err)}`);
+      } finally {
+        pool.pending--;
+      }
+    }
+    return { ok: false, error: errors.join('; ') || 'timed out' };
+  }
+
+  async readSurvivingMarkers(signal: AbortSignal): Promise<{ endpoint: string; keys: Set<string> }> {
+    const errors: string[] = [];
+    for (const pool of this.order()) {
+      let client: import('pg').Client | undefined;
+      try {
+        client = await pool.acquire(signal);
+        const r = await query<{ rec: boolean }>(client, 'select pg_is_in_recovery() as rec', [], signal);
+        if (r.rows[0]?.rec) {
+          errors.push(`${pool.name}: in recovery (read-only)`);
+          pool.release(client, true);
+          continue;
+        }
+        const rows = await query<{ writer: string; seq: string }>(client, `select writer, seq from ${this.params.table} where run_id = $1`, [this.ctx.runId], signal);
+        pool.release(client, true);
+        return { endpoint: pool.name, keys: new Set(rows.rows.map((x) => markerKey(x.writer, Number(x.seq)))) };
+      } catch (err) {
+        if (client) pool.release(client, false);
+        errors.push(`${pool.name}: ${messageOf(err)}`);
+      }
+    }
+    throw new ProviderError(`no endpoint accepts writes to read the markers from: ${errors.join('; ')}`);
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.pools) p.close();
+  }
+}
+
+/** `postgres.writes`: the write-marker probe used to measure lost writes and RPO. */
+export const writeProbe: ProbeDef<WriteParams> = {
+  type: 'postgres.writes',
+  description: 'Writes a numbered marker row per check to whichever endpoint accepts writes; acknowledged markers missing after failover are lost writes.',
+  targets: 'endpoints',
+  targetTypes: ['lab.postgres', 'postgres'],
+  params: WriteParams,
+  create: (ctx, p) => new WriteProbe(ctx, p),
+};

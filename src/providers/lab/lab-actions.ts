@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { InvalidInputError } from '../../errors.js';
+import { Duration, ms } from '../../runbook/fields.js';
+import type { LabService } from '../../lab/types.js';
+import type { ActionContext, ActionDef, Provider } from '../types.js';
+import { LabPostgresResource } from '../postgres/connect.js';
+
+/** The lab service behind a step's target. */
+export function labServiceOf(ctx: ActionContext, name = ctx.target?.name): LabService {
+  if (!name) throw new InvalidInputError(`step ${ctx.stepId} needs a target`);
+  const ref = ctx.resource(name);
+  if (ref.type !== 'lab.postgres') throw new InvalidInputError(`resource ${name} is not a lab service`);
+  if (!ctx.lab) throw new InvalidInputError(`resource ${name} is a lab service but no lab is running`);
+  return ctx.lab.service(String(ref.spec.service));
+}
+
+const LAB = ['lab.postgres'] as const;
+
+const killAction: ActionDef<{ signal: 'SIGKILL' | 'SIGTERM' | 'SIGINT' | 'SIGQUIT' }> = {
+  name: 'lab.kill',
+  description: 'Send a signal (default SIGKILL) to the server and every child process at once, and wait until they are gone.',
+  phases: ['fault', 'failover'],
+  target: 'required',
+  targetTypes: LAB,
+  params: z.object({ signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']).default('SIGKILL') }),
+  mutates: true,
+  async run(ctx, p) {
+    const svc = labServiceOf(ctx);
+    const pid = svc.pid;
+    await svc.kill(p.signal);
+    return { pid, signal: p.signal };
+  },
+  async isDone(ctx) {
+    return !labServiceOf(ctx).isRunning();
+  },
+};
+
+const stopAction: ActionDef<{ grace: string }> = {
+  name: 'lab.stop',
+  description: 'Stop the server gracefully (fast shutdown), SIGKILL after `grace`.',
+  phases: ['fault', 'failover', 'failback'],
+  target: 'required',
+  targetTypes: LAB,
+  params: z.object({ grace: Duration.default('30s') }),
+  mutates: true,
+  async run(ctx, p) {
+    await labServiceOf(ctx).stop(ms(p.grace));
+    return undefined;
+  },
+  async isDone(ctx) {
+    return !labServiceOf(ctx).isRunning();
+  },
+};
+
+const startAction: ActionDef = {
+  name: 'lab.start',
+  description: 'Start a stopped server again on its data directory and port; waits until it accepts connections.',
+  phases: ['failover', 'failback'],
+  target: 'required',
+  targetTypes: LAB,
+  params: z.object({}),
+  mutates: true,
+  async run(ctx) {
+    await labServiceOf(ctx).start(ctx.signal);
+    return undefined;
+  },
+  async isDone(ctx) {
+    return labServiceOf(ctx).isRunning();
+  },
+};
+
+const pauseAction: ActionDef = {
+  name: 'lab.pause',
+  description: 'Freeze the server: SIGSTOP the postmaster and all its children (clients hang rather than fail).',
+  phases: ['fault'],
+  target: 'required',
+  targetTypes: LAB,
+  params: z.object({}),
+  mutates: true,
+  async run(ctx) {
+    await labServiceOf(ctx).pause();
+    return undefined;
+  },
+};
+
+const resumeAction: ActionDef = {
+  name: 'lab.resume',
+  description: 'Unfreeze a paused server: SIGCONT the postmaster and all its children.',
+  phases: ['fault', 'failover', 'failback'],
+  target: 'required',
+  targetTypes: LAB,
+  params: z.object({}),
+  mutates: true,
+  async run(ctx) {
+    await labServiceOf(ctx).unpause();
+    return undefined;
+  },
+};
+
+/** Lab services as resources, and the process-level faults that act on them. */
+export const labProvider: Provider = {
+  name: 'lab',
+  resourceTypes: [{ type: 'lab.postgres', description: 'A PostgreSQL service of the runbook’s lab.', fields: LabPostgresResource }],
+  actions: [killAction, stopAction, startAction, pauseAction, resumeAction],
+  probes: [],
+};

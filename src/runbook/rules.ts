@@ -1,0 +1,171 @@
+import type { Registry } from '../providers/registry.js';
+import type { Phase } from '../providers/types.js';
+import { parseDuration } from '../util/duration.js';
+import { formatPath } from './positions.js';
+import { PHASES } from './types.js';
+import type { FlatIssue } from './zod-issues.js';
+
+type Obj = Record<string, unknown>;
+type Path = Array<string | number>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const REFERENCE = /\$\{([^}]*)\}/g;
+const VALID_REFERENCE = /^(env:[A-Za-z_][A-Za-z0-9_]*|steps\.[A-Za-z0-9][A-Za-z0-9_.-]*\.[A-Za-z0-9_.]+)$/;
+
+/**
+ * Cross-field rules that a schema cannot express. They run on the raw document, defensively, so
+ * that they report alongside schema errors in the same pass.
+ */
+export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
+  const out: FlatIssue[] = [];
+  if (!isObj(doc)) return out;
+  const push = (path: Path, message: string) => out.push({ path, message });
+
+  const resources = isObj(doc.resources) ? doc.resources : {};
+  const probes = isObj(doc.probes) ? doc.probes : {};
+  const lab = isObj(doc.lab) ? doc.lab : undefined;
+  const labServices = lab && isObj(lab.services) ? lab.services : {};
+
+  checkReferences(doc, [], push);
+  checkObjectives(doc, push);
+  checkLab(labServices, push);
+
+  for (const [name, r] of Object.entries(resources)) {
+    if (!isObj(r)) continue;
+    if (r.type === 'lab.postgres') {
+      const svc = str(r.service);
+      if (!lab) push(['resources', name, 'type'], 'a lab.postgres resource needs a `lab:` section');
+      else if (svc !== undefined && !(svc in labServices))
+        push(['resources', name, 'service'], `no lab service named "${svc}" (lab services: ${Object.keys(labServices).join(', ') || 'none'})`);
+    }
+  }
+
+  for (const [name, p] of Object.entries(probes)) {
+    if (!isObj(p)) continue;
+    const def = registry.probe(String(p.type));
+    if (!def) continue;
+    const refs: Array<[Path, unknown]> =
+      def.targets === 'endpoints' ? arr(p.endpoints).map((e, i) => [['probes', name, 'endpoints', i], e]) : p.target !== undefined ? [[['probes', name, 'target'], p.target]] : [];
+    for (const [path, ref] of refs) checkResourceRef(ref, path, def.targetTypes, resources, push);
+    positiveDuration(p.interval, ['probes', name, 'interval'], push);
+    positiveDuration(p.timeout, ['probes', name, 'timeout'], push);
+    for (const v of def.validate?.(p) ?? []) push(['probes', name, ...v.path.split('.')], v.message);
+  }
+
+  const recovery = isObj(doc.recovery) ? doc.recovery : undefined;
+  if (recovery) arr(recovery.all).forEach((n, i) => {
+    if (typeof n === 'string' && !(n in probes)) push(['recovery', 'all', i], `no probe named "${n}" (probes: ${Object.keys(probes).join(', ') || 'none'})`);
+  });
+  const objectives = isObj(doc.objectives) ? doc.objectives : {};
+  if (objectives.rto !== undefined && !recovery) push(['objectives', 'rto'], 'an RTO objective needs a `recovery:` condition (the probes that tell when service is back)');
+  if (objectives.rpo !== undefined && !Object.values(probes).some((p) => isObj(p) && p.type === 'postgres.writes'))
+    push(['objectives', 'rpo'], 'an RPO objective needs a probe of type postgres.writes to measure data loss');
+
+  const seen = new Map<string, string>();
+  for (const phase of PHASES) {
+    arr(doc[phase]).forEach((item, i) => {
+      if (!isObj(item)) return;
+      if (Array.isArray(item.parallel)) {
+        if (typeof item.id === 'string') uniqueId(item.id, [phase, i, 'id'], seen, push);
+        item.parallel.forEach((s, j) => checkStep(s, phase, [phase, i, 'parallel', j], false));
+      } else checkStep(item, phase, [phase, i], false);
+    });
+  }
+
+  function checkStep(s: unknown, phase: Phase, path: Path, isCompensation: boolean) {
+    if (!isObj(s)) return;
+    if (typeof s.id === 'string') uniqueId(s.id, [...path, 'id'], seen, push);
+    const def = registry.action(String(s.action));
+    if (def) {
+      if (!def.phases.includes(phase) && !isCompensation)
+        push([...path, 'action'], `action ${def.name} is not allowed under ${phase} (allowed in: ${def.phases.join(', ')})`);
+      if (def.target === 'required' && s.target === undefined) push([...path, 'target'], `action ${def.name} needs a target`);
+      if (def.target === 'none' && s.target !== undefined) push([...path, 'target'], `action ${def.name} takes no target`);
+      if (s.target !== undefined) checkResourceRef(s.target, [...path, 'target'], def.targetTypes, resources, push);
+      for (const p of def.resourceParams ?? []) if (s[p] !== undefined) checkResourceRef(s[p], [...path, p], undefined, resources, push);
+      for (const v of def.validate?.(s) ?? []) push([...path, ...v.path.split('.')], v.message);
+    }
+    positiveDuration(s.timeout, [...path, 'timeout'], push);
+    if (isObj(s.retry)) checkRetry(s.retry, [...path, 'retry'], push);
+    if (isObj(s.compensate)) checkStep(s.compensate, phase, [...path, 'compensate'], true);
+  }
+  return out;
+}
+
+function uniqueId(id: string, path: Path, seen: Map<string, string>, push: (p: Path, m: string) => void) {
+  const where = formatPath(path.slice(0, -1));
+  const first = seen.get(id);
+  if (first !== undefined) push(path, `duplicate step id "${id}" (first used at ${first})`);
+  else seen.set(id, where);
+}
+
+function checkResourceRef(ref: unknown, path: Path, types: readonly string[] | undefined, resources: Obj, push: (p: Path, m: string) => void) {
+  if (typeof ref !== 'string') return;
+  const r = resources[ref];
+  if (!isObj(r)) {
+    push(path, `no resource named "${ref}" (resources: ${Object.keys(resources).join(', ') || 'none'})`);
+    return;
+  }
+  if (types && !types.includes(String(r.type))) push(path, `resource "${ref}" is of type ${String(r.type)}; expected ${types.join(' or ')}`);
+}
+
+function positiveDuration(v: unknown, path: Path, push: (p: Path, m: string) => void) {
+  if (typeof v !== 'string') return;
+  const d = parseDuration(v);
+  if (d !== undefined && d <= 0) push(path, 'must be greater than zero');
+}
+
+function checkRetry(r: Obj, path: Path, push: (p: Path, m: string) => void) {
+  positiveDuration(r.initialInterval, [...path, 'initialInterval'], push);
+  positiveDuration(r.maximumInterval, [...path, 'maximumInterval'], push);
+  const init = typeof r.initialInterval === 'string' ? parseDuration(r.initialInterval) : 1000;
+  const max = typeof r.maximumInterval === 'string' ? parseDuration(r.maximumInterval) : undefined;
+  if (init !== undefined && max !== undefined && max < init) push([...path, 'maximumInterval'], 'must not be shorter than initialInterval');
+  const known = ['INVALID_INPUT', 'PROVIDER_ERROR', 'STEP_TIMEOUT', 'INFRASTRUCTURE', 'ABORTED', 'INTERNAL'];
+  arr(r.nonRetryableErrorTypes).forEach((t, i) => {
+    if (typeof t === 'string' && /^[A-Z_]+$/.test(t) && !known.includes(t))
+      push([...path, 'nonRetryableErrorTypes', i], `unknown error code "${t}" (known: ${known.join(', ')}; or an error class name)`);
+  });
+}
+
+function checkObjectives(doc: Obj, push: (p: Path, m: string) => void) {
+  const o = doc.objectives;
+  if (!isObj(o)) return;
+  if (o.rto === undefined && o.rpo === undefined) push(['objectives'], 'give at least one objective: rto or rpo');
+  positiveDuration(o.rto, ['objectives', 'rto'], push);
+  positiveDuration(o.rpo, ['objectives', 'rpo'], push);
+}
+
+function checkLab(services: Obj, push: (p: Path, m: string) => void) {
+  for (const [name, s] of Object.entries(services)) {
+    if (!isObj(s) || s.replicaOf === undefined) continue;
+    const up = str(s.replicaOf);
+    if (up === name) push(['lab', 'services', name, 'replicaOf'], 'a service cannot replicate from itself');
+    else if (up !== undefined && !(up in services)) push(['lab', 'services', name, 'replicaOf'], `no lab service named "${up}"`);
+  }
+  // Cycles: follow replicaOf chains.
+  for (const name of Object.keys(services)) {
+    const seen = new Set<string>([name]);
+    let cur: unknown = services[name];
+    while (isObj(cur) && typeof cur.replicaOf === 'string' && cur.replicaOf in services) {
+      if (seen.has(cur.replicaOf)) {
+        if (cur.replicaOf === name) push(['lab', 'services', name, 'replicaOf'], 'replication cycle: some service must be a primary');
+        break;
+      }
+      seen.add(cur.replicaOf);
+      cur = services[cur.replicaOf];
+    }
+  }
+}
+
+function checkReferences(v: unknown, path: Path, push: (p: Path, m: string) => void) {
+  if (typeof v === 'string') {
+    for (const m of v.matchAll(REFERENCE)) {
+      if (!VALID_REFERENCE.test(m[1]!)) push(path, `bad reference "${m[0]}": use \${env:NAME} or \${steps.<id>.<field>}`);
+    }
+  } else if (Array.isArray(v)) v.forEach((x, i) => checkReferences(x, [...path, i], push));
+  else if (isObj(v)) for (const [k, x] of Object.entries(v)) checkReferences(x, [...path, k], push);
+}
