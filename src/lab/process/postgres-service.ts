@@ -9,7 +9,7 @@ import type { LabService, LabServiceState } from '../types.js';
 import { freePort } from './free-port.js';
 import type { PgBinaries } from './pg-binaries.js';
 import { isStreamingTo, pollUntil, withClient } from './pg-client.js';
-import { launchPostmaster, type PostmasterConfig } from './postmaster.js';
+import { launchPostmaster, postmasterArgs, type PostmasterConfig } from './postmaster.js';
 import {
   descendantPids,
   isAlive,
@@ -252,11 +252,7 @@ export class PostgresService implements LabService {
     if (sourceIsPrimary && source instanceof PostgresService) source.setUpstream(undefined);
 
     let method: Method = 'rewind';
-    const rewind = await this.tool(
-      this.ctx.tools().bins.pgRewind,
-      [`--target-pgdata=${this.dataDir}`, `--source-server=${conninfo(source.connection(), this.name)}`, '-R', '--no-sync'],
-      signal,
-    );
+    const rewind = await this.rewindFrom(source, signal);
     if (rewind.code === 0) {
       try {
         await this.launch('restart', signal);
@@ -302,8 +298,33 @@ export class PostgresService implements LabService {
     this.ctx.changed();
   }
 
-  private tool(file: string, args: string[], signal?: AbortSignal): Promise<ToolResult> {
-    return runTool(this.ctx.tools().runAs, file, args, { cwd: this.dir, signal });
+  private async tool(file: string, args: string[], signal?: AbortSignal): Promise<ToolResult> {
+    const result = await runTool(this.ctx.tools().runAs, file, args, { cwd: this.dir, signal });
+    this.ctx.log?.debug({ service: this.name, file, code: result.code, ms: result.durationMs }, 'tool finished');
+    return result;
+  }
+
+  /**
+   * pg_rewind -R from `source`. A target that crashed is first brought to a clean shutdown by a
+   * single-user run of our own: pg_rewind's built-in one reads only postgresql.conf (wal_keep_size 0),
+   * so its end-of-recovery checkpoint recycles the WAL the rewind then needs.
+   */
+  private async rewindFrom(source: LabService, signal?: AbortSignal): Promise<ToolResult> {
+    const { bins } = this.ctx.tools();
+    const args = [
+      `--target-pgdata=${this.dataDir}`,
+      `--source-server=${conninfo(source.connection(), this.name)}`,
+      '-R',
+      '--no-sync',
+      '--no-ensure-shutdown',
+    ];
+    const first = await this.tool(bins.pgRewind, args, signal);
+    if (first.code === 0 || !/shut down cleanly/.test(first.stderr)) return first;
+    // Single-user mode refuses standby mode; the rewind writes standby.signal again.
+    for (const f of ['standby.signal', 'recovery.signal']) await rm(join(this.dataDir, f), { force: true });
+    const recovery = await this.tool(bins.postgres, ['--single', '-F', ...postmasterArgs(this.postmasterConfig()), 'postgres'], signal);
+    if (recovery.code !== 0) return { ...recovery, stderr: `crash recovery in single-user mode failed:\n${recovery.stderr}` };
+    return this.tool(bins.pgRewind, args, signal);
   }
 
   private basebackup(source: LabService, signal?: AbortSignal): Promise<ToolResult> {
@@ -325,11 +346,28 @@ export class PostgresService implements LabService {
       signalPids(leftovers, 'SIGKILL');
       await waitForPidsGone(leftovers, EXIT_DEADLINE_MS);
     }
-    const pidFile = join(this.dataDir, 'postmaster.pid');
-    const content = await readFile(pidFile, 'utf8').catch(() => undefined);
-    if (content === undefined) return;
-    const pid = Number(content.split('\n')[0]);
-    if (!isAlive(pid) || !this.ownsPid(pid)) await unlink(pidFile).catch(() => {});
+    // Both lock files name the pid that held them; PostgreSQL refuses to start while that pid
+    // exists, even as a zombie waiting to be reaped.
+    for (const lockFile of [join(this.dataDir, 'postmaster.pid'), join(this.ctx.root, `.s.PGSQL.${this.port}.lock`)]) {
+      const content = await readFile(lockFile, 'utf8').catch(() => undefined);
+      if (content === undefined) continue;
+      const pid = Number(content.split('\n')[0]);
+      if (!isAlive(pid) || !this.ownsPid(pid)) await unlink(lockFile).catch(() => {});
+    }
+  }
+
+  private postmasterConfig(): PostmasterConfig {
+    const { bins, runAs } = this.ctx.tools();
+    return {
+      bins,
+      runAs,
+      name: this.name,
+      dataDir: this.dataDir,
+      socketDir: this.ctx.root,
+      logPath: this.logPath,
+      port: this.port,
+      settings: this.settings,
+    };
   }
 
   /**
@@ -337,20 +375,13 @@ export class PostgresService implements LabService {
    * meanwhile is replaced by a new one; a restart keeps its port (replicas point at it).
    */
   private async launch(mode: 'create' | 'restart', signal?: AbortSignal): Promise<void> {
-    const { bins, runAs } = this.ctx.tools();
     const attempts = mode === 'create' ? PORT_ATTEMPTS : 1;
     for (let attempt = 1; ; attempt++) {
-      const config: PostmasterConfig = {
-        bins,
-        runAs,
-        name: this.name,
-        dataDir: this.dataDir,
-        socketDir: this.ctx.root,
-        logPath: this.logPath,
-        port: this.port,
-        settings: this.settings,
-      };
-      const result = await launchPostmaster(config, { deadlineMs: READY_DEADLINE_MS, signal, log: this.ctx.log });
+      const result = await launchPostmaster(this.postmasterConfig(), {
+        deadlineMs: READY_DEADLINE_MS,
+        signal,
+        log: this.ctx.log,
+      });
       if (result.ok) {
         const child = result.child;
         this.setPostmaster({ pid: child.pid!, child });

@@ -124,6 +124,10 @@ export function spawnServer(
       detached: true,
     });
     child.once('error', (err) => reject(new InfrastructureError(`cannot start ${file}: ${err.message}`, { cause: err })));
-    child.once('spawn', () => resolve(child));
+    child.once('spawn', () => {
+      // Later errors (none expected: we signal by pid) must not crash the process.
+      child.on('error', () => {});
+      resolve(child);
+    });
   });
 }

@@ -128,7 +128,12 @@ const rejoinAction: ActionDef<{ source: string }> = {
     const source = labServiceOf(ctx, p.source);
     if (target.isRunning()) await target.stop(30_000);
     const { method } = await target.rejoinAsReplicaOf(source, ctx.signal);
-    return { method, streamingFrom: p.source };
+    // What the new primary itself reports about its replicas, as evidence of streaming.
+    const replication = await withResource(ctx, ctx.resource(p.source), ctx.signal, async (c) => {
+      const r = await query<{ state: string; client_port: number }>(c, 'select state, client_port from pg_stat_replication', [], ctx.signal);
+      return r.rows;
+    });
+    return { method, streamingFrom: p.source, replication };
   },
   async isDone(ctx, p) {
     const target = labServiceOf(ctx);

@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { runDrill, type RunOptions } from '../engine/drill-run.js';
+import { exitCodeOf, type RunResult } from '../engine/run-result.js';
+import { createLogger } from '../log.js';
+import { writeReports } from '../report/write-reports.js';
+import { HistoryStore } from '../store/history-store.js';
+import { formatDuration } from '../util/duration.js';
+import type { GlobalOptions } from './main.js';
+import { out, outJson } from './output.js';
+
+export interface SessionOptions {
+  json?: boolean;
+  out?: string;
+}
+
+/**
+ * Runs a drill (or resumes one) as a CLI session: logger, interruption handling (first
+ * SIGINT/SIGTERM aborts the current step, a second one the cleanup too), history, reports,
+ * summary on stdout. Returns the exit code.
+ */
+export async function runSession(
+  base: Omit<RunOptions, 'stateDir' | 'log' | 'signal' | 'cleanupSignal' | 'progress'>,
+  opts: SessionOptions,
+  g: GlobalOptions,
+): Promise<number> {
+  const log = createLogger({ level: g.logLevel ?? (g.logFile ? 'info' : 'warn'), file: g.logFile });
+  const interrupt = new AbortController();
+  const cleanup = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!interrupt.signal.aborted) {
+      process.stderr.write(`\nlifeboat: ${sig} received: stopping the current step, then failback and teardown (send again to skip them)\n`);
+      interrupt.abort(new Error(`interrupted by ${sig}`));
+    } else if (!cleanup.signal.aborted) {
+      process.stderr.write(`\nlifeboat: ${sig} received again: aborting the cleanup\n`);
+      cleanup.abort(new Error(`cleanup interrupted by ${sig}`));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const store = new HistoryStore(g.stateDir);
+  const tty = process.stderr.isTTY && !opts.json;
+  try {
+    const result = await runDrill({
+      ...base,
+      stateDir: g.stateDir,
+      log,
+      signal: interrupt.signal,
+      cleanupSignal: cleanup.signal,
+      progress: tty ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      onStart: (runId) => {
+        store.begin({ runId, runbook: base.loaded.runbook.name, file: base.loaded.file, mode: base.mode ?? 'drill', startedAt: Date.now() });
+        if (!opts.json) process.stderr.write(`lifeboat: run ${runId} (${base.loaded.runbook.name})\n`);
+      },
+    });
+    store.finish(result);
+    const reports = await writeReports(result, [join(g.stateDir, 'runs', result.runId), ...(opts.out ? [opts.out] : [])]);
+    if (opts.json) {
+      const { timeline: _timeline, ...rest } = result;
+      outJson({ ...rest, reports });
+    } else printSummary(result, reports);
+    return exitCodeOf(result);
+  } finally {
+    store.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    log.flush?.();
+  }
+}
+
+function printSummary(r: RunResult, reports: string[]): void {
+  const m = r.measurements;
+  out(`${r.mode === 'drill' ? 'Drill' : 'Failover'} ${r.runbook} — run ${r.runId}: ${r.verdict.toUpperCase()}${r.status !== 'completed' ? ` (${r.status})` : ''}`);
+  if (r.error) out(`  error: ${r.error}`);
+  for (const v of r.verdicts) {
+    const measured = v.measuredMs === undefined ? (v.reason ?? 'not measured') : formatDuration(v.measuredMs);
+    const res = v.objective === 'rto' && m.rtoResolutionMs ? ` (±${formatDuration(m.rtoResolutionMs)})` : '';
+    out(`  ${v.objective.toUpperCase()}  measured ${measured}${res}, objective ${formatDuration(v.targetMs)}: ${v.met ? `met, margin ${formatDuration(v.marginMs ?? 0)}` : 'MISSED'}`);
+  }
+  if (m.rtoMs !== undefined && !r.verdicts.some((v) => v.objective === 'rto')) out(`  RTO  measured ${formatDuration(m.rtoMs)}`);
+  if (m.acknowledgedWrites !== undefined) out(`  writes: ${m.acknowledgedWrites} acknowledged, ${m.lostWrites} lost${m.lostWrites ? ` (RPO ${formatDuration(m.rpoMs ?? 0)})` : ''}`);
+  for (const s of r.steps.filter((x) => x.status === 'failed')) out(`  step ${s.phase}/${s.id} failed: ${s.error}`);
+  for (const e of r.cleanupErrors) out(`  cleanup: ${e}`);
+  out(`  report: ${reports.find((p) => p.endsWith('.md'))}`);
+}

@@ -1,0 +1,61 @@
+import type { ProbeSample, TimelineEvent, WriteAck } from './timeline.js';
+import { findRecovery } from '../verify/recovery.js';
+import { measureDataLoss, type LostWrite } from '../verify/data-loss.js';
+import { judge, allMet, type ObjectiveVerdict } from '../verify/verdict.js';
+
+/** What the verifier measured, every figure derived from the recorded timeline. */
+export interface Measurements {
+  /** t0: when the last fault step completed (drill). */
+  outageStartAt?: number;
+  /** t1: first instant from which every recovery probe held for stableFor. */
+  recoveredAt?: number;
+  rtoMs?: number;
+  /** RTO resolution: the longest interval among the recovery probes. */
+  rtoResolutionMs?: number;
+  acknowledgedWrites?: number;
+  lostWrites?: number;
+  lostWriteSample?: LostWrite[];
+  rpoMs?: number;
+  rpoIsLowerBound?: boolean;
+  /** Endpoint the surviving markers were read from. */
+  markersReadFrom?: string;
+}
+
+export interface MeasureInput {
+  timeline: readonly TimelineEvent[];
+  recoveryProbes: readonly string[];
+  stableForMs: number;
+  resolutionMs: number;
+  objectives: { rtoMs?: number; rpoMs?: number };
+  /** Keys of the write markers that survived, when they were read. */
+  survivors?: { endpoint: string; keys: ReadonlySet<string> };
+}
+
+/** Pure: timeline → measured RTO/RPO and a verdict per objective. */
+export function measure(input: MeasureInput): { measurements: Measurements; verdicts: ObjectiveVerdict[]; met: boolean } {
+  const marks = input.timeline.filter((e): e is Extract<TimelineEvent, { kind: 'mark' }> => e.kind === 'mark');
+  const t0 = marks.filter((m) => m.name === 'outage-start').at(-1)?.t;
+  const m: Measurements = {};
+  if (t0 !== undefined) {
+    m.outageStartAt = t0;
+    const samples = input.timeline.filter((e): e is ProbeSample => e.kind === 'probe');
+    const r = findRecovery({ samples, probes: input.recoveryProbes, t0, stableForMs: input.stableForMs });
+    if (r.recoveredAt !== undefined) {
+      m.recoveredAt = r.recoveredAt;
+      m.rtoMs = r.rtoMs;
+    }
+    m.rtoResolutionMs = input.resolutionMs;
+  }
+  if (input.survivors) {
+    const acks = input.timeline.filter((e): e is WriteAck => e.kind === 'write-ack');
+    const loss = measureDataLoss(acks, input.survivors.keys);
+    m.acknowledgedWrites = loss.acknowledged;
+    m.lostWrites = loss.lost;
+    m.lostWriteSample = loss.lostWrites.slice(-20);
+    m.rpoMs = loss.rpoMs;
+    m.rpoIsLowerBound = loss.rpoIsLowerBound;
+    m.markersReadFrom = input.survivors.endpoint;
+  }
+  const verdicts = judge(input.objectives, { rtoMs: m.rtoMs, rpoMs: m.rpoMs, recovered: m.recoveredAt !== undefined });
+  return { measurements: m, verdicts, met: allMet(verdicts) };
+}

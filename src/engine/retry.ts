@@ -1,0 +1,57 @@
+import pRetry, { AbortError } from 'p-retry';
+import { InvalidInputError, LifeboatError, ProviderError } from '../errors.js';
+import type { RetryPolicy } from '../runbook/fields.js';
+import { ms } from '../runbook/fields.js';
+
+/** Whether an error may be retried under a policy: non-retryable provider errors, bad input and listed types end retries. */
+export function isRetryable(err: unknown, policy: RetryPolicy | undefined): boolean {
+  if (err instanceof InvalidInputError) return false;
+  if (err instanceof ProviderError && !err.retryable) return false;
+  const listed = policy?.nonRetryableErrorTypes ?? [];
+  if (err instanceof LifeboatError && listed.includes(err.code)) return false;
+  if (err instanceof Error && listed.includes(err.name)) return false;
+  return true;
+}
+
+/**
+ * Runs `attempt` under a retry policy (as data) with p-retry. Without a policy the step runs once.
+ * The run signal ends the retries; `onRetry` hears each failed attempt that will be retried.
+ */
+export async function withRetry<T>(
+  attempt: (n: number) => Promise<T>,
+  policy: RetryPolicy | undefined,
+  signal: AbortSignal,
+  onRetry: (err: unknown, attempt: number, delayMs: number) => void,
+): Promise<T> {
+  const max = policy?.maximumAttempts ?? 1;
+  const initial = policy ? ms(policy.initialInterval) : 0;
+  const factor = policy?.backoffCoefficient ?? 2;
+  const cap = policy?.maximumInterval ? ms(policy.maximumInterval) : initial * 100;
+  let n = 0;
+  return pRetry(
+    async () => {
+      n++;
+      try {
+        return await attempt(n);
+      } catch (err) {
+        if (signal.aborted || !isRetryable(err, policy)) throw new AbortError(err instanceof Error ? err : new Error(String(err)));
+        throw err instanceof Error ? err : new Error(String(err));
+      }
+    },
+    {
+      retries: max - 1,
+      factor,
+      minTimeout: initial,
+      maxTimeout: cap,
+      randomize: false,
+      signal,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0) onRetry(error, attemptNumber, Math.min(cap, initial * factor ** (attemptNumber - 1)));
+      },
+    },
+  ).catch((err: unknown) => {
+    // p-retry wraps AbortError; surface the original.
+    if (err instanceof AbortError) throw err.originalError;
+    throw err;
+  });
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../errors.js';
+import { startOrder } from './process-lab.js';
+
+describe('startOrder', () => {
+  it('puts every replica after the service it replicates from', () => {
+    expect(
+      startOrder({
+        cascade: { kind: 'postgres', replicaOf: 'replica' },
+        replica: { kind: 'postgres', replicaOf: 'primary' },
+        primary: { kind: 'postgres' },
+      }),
+    ).toEqual(['primary', 'replica', 'cascade']);
+  });
+
+  it('rejects an unknown upstream, a cycle and an unsafe name', () => {
+    expect(() => startOrder({ r: { kind: 'postgres', replicaOf: 'nope' } })).toThrow(InvalidInputError);
+    expect(() =>
+      startOrder({ a: { kind: 'postgres', replicaOf: 'b' }, b: { kind: 'postgres', replicaOf: 'a' } }),
+    ).toThrow(/cycle/);
+    expect(() => startOrder({ '../x': { kind: 'postgres' } })).toThrow(InvalidInputError);
+  });
+});

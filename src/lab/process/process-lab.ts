@@ -1,0 +1,185 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { InfrastructureError, InvalidInputError } from '../../errors.js';
+import type { Lab, LabService, LabServiceSpec, LabState } from '../types.js';
+import { findPgBinaries, type PgBinaries } from './pg-binaries.js';
+import { PostgresService, type ServiceContext } from './postgres-service.js';
+import { isAlive, pidsUsing, signalPids, waitForPidsGone } from './proc.js';
+import { chownToRunAs, resolveRunAs, type RunAs } from './run-as.js';
+
+/** Options of {@link startProcessLab} and {@link adoptProcessLab}. */
+export interface ProcessLabOptions {
+  /** Aborts the lab start (what was started is torn down). */
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Called with the whole state whenever a pid, port or upstream changes (journal it for `resume`). */
+  onStateChange?: (state: LabState) => void;
+  /** Directory in which the lab root (`lifeboat-lab-XXXXXX`) is created; defaults to the OS temp dir. */
+  root?: string;
+}
+
+const SERVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/;
+const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+const TEARDOWN_DEADLINE_MS = 15_000;
+
+/** Orders services so that each comes after the one it replicates from; rejects unknown upstreams and cycles. */
+export function startOrder(services: Record<string, LabServiceSpec>): string[] {
+  const names = Object.keys(services);
+  if (names.length === 0) throw new InvalidInputError('the lab has no services');
+  const order: string[] = [];
+  const visiting = new Set<string>();
+  const visit = (name: string, path: string[]): void => {
+    if (order.includes(name)) return;
+    if (visiting.has(name)) throw new InvalidInputError(`lab services replicate in a cycle: ${[...path, name].join(' -> ')}`);
+    const spec = services[name];
+    if (!spec) throw new InvalidInputError(`lab service "${path.at(-1)}" replicates from unknown service "${name}"`);
+    if (!SERVICE_NAME.test(name)) {
+      throw new InvalidInputError(`lab service name "${name}" must be 1-63 letters, digits, "_" or "-"`);
+    }
+    for (const key of Object.keys(spec.settings ?? {})) {
+      if (!SETTING_NAME.test(key)) throw new InvalidInputError(`lab service "${name}": "${key}" is not a setting name`);
+    }
+    visiting.add(name);
+    if (spec.replicaOf !== undefined) visit(spec.replicaOf, [...path, name]);
+    visiting.delete(name);
+    order.push(name);
+  };
+  for (const name of names) visit(name, []);
+  return order;
+}
+
+/** A lab of PostgreSQL servers running as local processes under one root directory. */
+class ProcessLab implements Lab {
+  readonly driver = 'process' as const;
+  readonly services = new Map<string, PostgresService>();
+  private tearingDown: Promise<void> | undefined;
+
+  constructor(
+    readonly root: string,
+    private readonly options: ProcessLabOptions,
+  ) {}
+
+  /** The context its services share: tools are looked up on first use. */
+  context(): ServiceContext {
+    let tools: { bins: PgBinaries; runAs: RunAs } | undefined;
+    return {
+      root: this.root,
+      log: this.options.log,
+      tools: () => (tools ??= { bins: findPgBinaries(), runAs: resolveRunAs() }),
+      changed: () => this.changed(),
+    };
+  }
+
+  changed(): void {
+    if (!this.options.onStateChange) return;
+    try {
+      this.options.onStateChange(this.state());
+    } catch (err) {
+      this.options.log?.error({ err }, 'onStateChange failed');
+    }
+  }
+
+  service(name: string): LabService {
+    const service = this.services.get(name);
+    if (!service) throw new InvalidInputError(`the lab has no service "${name}"`);
+    return service;
+  }
+
+  state(): LabState {
+    const services: LabState['services'] = {};
+    for (const [name, s] of this.services) services[name] = s.state();
+    return { driver: this.driver, root: this.root, services };
+  }
+
+  teardown(): Promise<void> {
+    return (this.tearingDown ??= this.removeEverything());
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.teardown();
+  }
+
+  /**
+   * Wakes and kills every process of the lab (postmasters, their children, and anything whose
+   * command line or working directory lies under the root, such as a pg_basebackup), then removes the root.
+   */
+  private async removeEverything(): Promise<void> {
+    const started = Date.now();
+    const deadline = started + TEARDOWN_DEADLINE_MS;
+    const known = new Set<number>();
+    for (const s of this.services.values()) {
+      const pid = s.pid;
+      if (pid !== undefined) [pid, ...s.childPids()].forEach((p) => known.add(p));
+    }
+    let killed = 0;
+    for (;;) {
+      const pids = [...new Set([...[...known].filter(isAlive), ...pidsUsing(this.root)])];
+      if (pids.length === 0) break;
+      if (Date.now() > deadline) {
+        this.options.log?.error({ pids, root: this.root }, 'lab processes survived SIGKILL; leaving the root in place');
+        throw new InfrastructureError(`lab processes ${pids.join(', ')} survived SIGKILL; ${this.root} left in place`);
+      }
+      signalPids(pids, 'SIGCONT');
+      signalPids(pids, 'SIGKILL');
+      killed += pids.length;
+      await waitForPidsGone(pids, 2_000);
+    }
+    // Let our own children be reaped (and the services notice) before the directory goes.
+    await Promise.all([...this.services.values()].map((s) => s.kill('SIGKILL').catch(() => {})));
+    await rm(this.root, { recursive: true, force: true });
+    this.options.log?.info({ root: this.root, killed, ms: Date.now() - started }, 'lab torn down');
+  }
+}
+
+/**
+ * Starts PostgreSQL servers as local processes: each primary from initdb, each replica by
+ * pg_basebackup from its upstream (in dependency order), waiting until every server accepts
+ * connections and every replica streams. On failure or abort everything started is torn down.
+ */
+export async function startProcessLab(
+  services: Record<string, LabServiceSpec>,
+  options: ProcessLabOptions = {},
+): Promise<Lab> {
+  const { signal, log } = options;
+  signal?.throwIfAborted();
+  const order = startOrder(services);
+  const bins = findPgBinaries();
+  const runAs = resolveRunAs();
+  const started = Date.now();
+  const root = await mkdtemp(join(options.root ?? tmpdir(), 'lifeboat-lab-'));
+  const lab = new ProcessLab(root, options);
+  try {
+    await chownToRunAs(runAs, root);
+    const ctx = lab.context();
+    lab.changed(); // journal the root before anything runs in it
+    for (const name of order) {
+      const spec = services[name]!;
+      const service = await PostgresService.create(name, ctx, spec.settings ?? {});
+      lab.services.set(name, service);
+      lab.changed();
+      const t = Date.now();
+      if (spec.replicaOf === undefined) await service.initPrimary(signal);
+      else await service.initReplica(lab.services.get(spec.replicaOf)!, signal);
+      log?.info({ service: name, port: service.port, ms: Date.now() - t }, 'lab service up');
+    }
+  } catch (err) {
+    await lab.teardown().catch((teardownErr: unknown) => log?.error({ err: teardownErr }, 'teardown after failed start'));
+    throw err;
+  }
+  log?.info({ root, bin: bins.dir, ms: Date.now() - started }, 'process lab up');
+  return lab;
+}
+
+/**
+ * Re-attaches to a lab journaled by a process that has died: its postmasters (no longer our
+ * children) are signalled by pid and polled for exit. Binaries are looked up only when needed.
+ */
+export function adoptProcessLab(state: LabState, options: ProcessLabOptions = {}): Lab {
+  if (state.driver !== 'process') throw new InvalidInputError(`cannot adopt a "${state.driver}" lab as a process lab`);
+  const lab = new ProcessLab(state.root, options);
+  const ctx = lab.context();
+  for (const [name, s] of Object.entries(state.services)) lab.services.set(name, PostgresService.adopt(s, ctx));
+  return lab;
+}

@@ -1,0 +1,6 @@
+import type { RunResult } from '../engine/run-result.js';
+
+/** The JSON report: the whole run result, timeline included. */
+export function renderJsonReport(r: RunResult): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
