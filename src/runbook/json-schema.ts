@@ -5,6 +5,6 @@ import { buildRunbookSchema } from './schema.js';
 
 /** The JSON Schema of runbooks, generated from the same zod schema that validates them. */
 export function runbookJsonSchema(registry: Registry = defaultRegistry()): Record<string, unknown> {
-  const schema = z.toJSONSchema(buildRunbookSchema(registry), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(buildRunbookSchema(registry), { io: 'input', unrepresentable: 'any', reused: 'ref' }) as Record<string, unknown>;
   return { ...schema, $id: 'https://lifeboat.dev/schema/runbook.schema.json', title: 'Lifeboat runbook' };
 }

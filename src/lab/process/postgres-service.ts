@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ClientConfig } from 'pg';
 import type { Logger } from 'pino';
-import { InfrastructureError, ProviderError } from '../../errors.js';
+import { InfrastructureError, ProviderError, messageOf } from '../../errors.js';
 import type { LabService, LabServiceState } from '../types.js';
 import { freePort } from './free-port.js';
 import type { PgBinaries } from './pg-binaries.js';
@@ -214,7 +214,9 @@ export class PostgresService implements LabService {
 
   async pause(): Promise<void> {
     const pm = this.postmaster;
-    if (!pm || !this.isRunning()) throw new ProviderError(`cannot pause "${this.name}": it is not running`, { retryable: false });
+    if (!pm || !this.isRunning()) {
+      throw new ProviderError(`cannot pause "${this.name}": it is not running`, { retryable: false });
+    }
     // Stop the postmaster first so it forks no more; then catch children forked meanwhile.
     const stopped = new Set<number>();
     for (let round = 0; round < 10; round++) {
@@ -237,7 +239,9 @@ export class PostgresService implements LabService {
   }
 
   async rejoinAsReplicaOf(source: LabService, signal?: AbortSignal): Promise<{ method: Method }> {
-    if (source.name === this.name) throw new ProviderError(`"${this.name}" cannot replicate from itself`, { retryable: false });
+    if (source.name === this.name) {
+      throw new ProviderError(`"${this.name}" cannot replicate from itself`, { retryable: false });
+    }
     const started = Date.now();
     await this.stop();
     await this.clearLeftovers();
@@ -246,7 +250,7 @@ export class PostgresService implements LabService {
       await c.query('checkpoint');
       return !(await c.query<{ r: boolean }>('select pg_is_in_recovery() as r')).rows[0]?.r;
     }).catch((err: unknown) => {
-      throw new ProviderError(`checkpoint on "${source.name}" failed: ${(err as Error).message}`, { cause: err });
+      throw new ProviderError(`checkpoint on "${source.name}" failed: ${messageOf(err)}`, { cause: err });
     });
     // The source was promoted behind our back (e.g. pg_promote()): it streams from nobody now.
     if (sourceIsPrimary && source instanceof PostgresService) source.setUpstream(undefined);
