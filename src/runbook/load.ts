@@ -31,7 +31,7 @@ export function parseRunbook(text: string, file: string, registry: Registry = de
   const counter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' }) as Document.Parsed[];
   } catch (err) {
     throw new InvalidRunbookError([problem(file, `cannot parse: ${(err as Error).message}`)]);
   }
@@ -54,7 +54,8 @@ export function parseRunbook(text: string, file: string, registry: Registry = de
   } catch (err) {
     throw new InvalidRunbookError([problem(file, `cannot read document: ${(err as Error).message}`)]);
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+  // A plain mapping only: tags such as !!binary, !!set or !!timestamp yield a Buffer, Set or Date.
+  if (data === null || typeof data !== 'object' || Object.getPrototypeOf(data) !== Object.prototype) {
     throw new InvalidRunbookError([problem(file, 'a runbook must be a mapping with apiVersion, kind, name, objectives, ...')]);
   }
 

@@ -146,10 +146,11 @@ function checkLab(services: Obj, push: (p: Path, m: string) => void) {
     if (up === name) push(['lab', 'services', name, 'replicaOf'], 'a service cannot replicate from itself');
     else if (up !== undefined && !(up in services)) push(['lab', 'services', name, 'replicaOf'], `no lab service named "${up}"`);
   }
-  // Cycles: follow replicaOf chains.
+  // Cycles: follow replicaOf chains (a service replicating from itself is reported above).
   for (const name of Object.keys(services)) {
     const seen = new Set<string>([name]);
     let cur: unknown = services[name];
+    if (isObj(cur) && cur.replicaOf === name) continue;
     while (isObj(cur) && typeof cur.replicaOf === 'string' && cur.replicaOf in services) {
       if (seen.has(cur.replicaOf)) {
         if (cur.replicaOf === name) push(['lab', 'services', name, 'replicaOf'], 'replication cycle: some service must be a primary');

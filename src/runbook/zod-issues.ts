@@ -44,8 +44,11 @@ function describe(issue: Issue, value: unknown): string {
       if (value === undefined) return `required field is missing (expected ${issue.expected})`;
       return `expected ${issue.expected}, got ${received}`;
     }
-    case 'invalid_value':
-      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, got ${JSON.stringify(value)}`;
+    case 'invalid_value': {
+      const expected = issue.values.map((v) => JSON.stringify(v)).join(' | ');
+      if (value === undefined) return `required field is missing (expected ${expected})`;
+      return `expected ${expected}, got ${JSON.stringify(value)}`;
+    }
     case 'invalid_union': {
       const note = (issue as { note?: string }).note;
       if (note === 'No matching discriminator') {

@@ -22,14 +22,16 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** Formats milliseconds for people: `850ms`, `2.31s`, `4m05s`. */
+/** Formats milliseconds for people: `850ms`, `2.310s`, `12.35s`, `4m05s`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   const sign = ms < 0 ? '-' : '';
-  const a = Math.abs(ms);
-  if (a < 1000) return `${sign}${Math.round(a)}ms`;
-  if (a < 60_000) return `${sign}${(a / 1000).toFixed(a < 10_000 ? 3 : 2)}s`;
-  const m = Math.floor(a / 60_000);
-  const s = Math.round((a - m * 60_000) / 1000);
-  return `${sign}${m}m${String(s).padStart(2, '0')}s`;
+  // Round once, to the precision shown, before choosing the unit: 59.999s must not print as 60.00s.
+  const a = Math.round(Math.abs(ms));
+  if (a < 1000) return `${sign}${a}ms`;
+  if (a < 10_000) return `${sign}${(a / 1000).toFixed(3)}s`;
+  const centis = Math.round(a / 10);
+  if (centis < 6000) return `${sign}${(centis / 100).toFixed(2)}s`;
+  const seconds = Math.round(a / 1000);
+  return `${sign}${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }

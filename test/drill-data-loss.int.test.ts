@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import pino from 'pino';
+import { runDrill } from '../src/engine/drill-run.js';
+import { loadRunbook } from '../src/runbook/load.js';
+import { createRegistry } from '../src/providers/registry.js';
+import { defaultRegistry } from '../src/providers/default-registry.js';
+import type { ActionDef, Provider } from '../src/providers/types.js';
+import { query } from './support/pg-lab-helpers.js';
+import { journalOf, reportOf, runCli, tempStateDir } from './support/run-cli.js';
+
+const RUNBOOK = 'test/fixtures/hold-wal-drill.yaml';
+
+describe('a drill that holds back WAL shipping while writes continue', () => {
+  it('reports lost writes and an RPO above zero, and exits 1 when the RPO objective is tighter than the lag', async () => {
+    const state = tempStateDir();
+    const r = await runCli(['--state-dir', state, 'drill', RUNBOOK]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/RPO\s+measured .*MISSED/);
+    const report = reportOf(state, journalOf(state)!.runId);
+    expect(report.status).toBe('completed');
+    expect(report.verdict).toBe('missed');
+    expect(report.measurements.lostWrites).toBeGreaterThan(0);
+    expect(report.measurements.rpoMs).toBeGreaterThan(100);
+    expect(report.verdicts.find((v: any) => v.objective === 'rpo')).toMatchObject({ met: false });
+  }, 90_000);
+
+  it('counts exactly the acknowledged writes that the promoted database does not have', async () => {
+    // A test-only action, run first in failback, reads the markers straight from the promoted replica.
+    let present: Set<string> | undefined;
+    const capture: ActionDef<Record<string, never>> = {
+      name: 'test.capture-markers',
+      description: 'test: read markers from the target',
+      phases: ['failback'],
+      target: 'required',
+      targetTypes: ['lab.postgres'],
+      params: z.object({}),
+      mutates: false,
+      async run(ctx) {
+        const cfg = ctx.lab!.service(String(ctx.target!.spec.service)).connection();
+        const rows = await query<{ writer: string; seq: string }>(cfg, 'select writer, seq from lifeboat_markers where run_id = $1', [ctx.runId]);
+        present = new Set(rows.map((x) => `${x.writer}:${Number(x.seq)}`));
+        return { count: present.size };
+      },
+    };
+    const testProvider: Provider = { name: 'test', resourceTypes: [], actions: [capture], probes: [] };
+    const registry = createRegistry([...defaultRegistry().providers, testProvider]);
+    const loaded = await loadRunbook(RUNBOOK, registry);
+    loaded.runbook.failback.unshift({ id: 'capture', action: 'test.capture-markers', target: 'replica', onFailure: 'abort' });
+
+    const result = await runDrill({ loaded, registry, stateDir: tempStateDir(), log: pino({ level: 'silent' }) });
+    expect(result.status, result.error).toBe('completed');
+    expect(present).toBeDefined();
+    const acked = new Set(result.timeline.filter((e) => e.kind === 'write-ack').map((e: any) => `${e.writer}:${e.seq}`));
+    const lostIndependently = [...acked].filter((k) => !present!.has(k));
+    expect(lostIndependently.length).toBeGreaterThan(0);
+    expect(result.measurements.lostWrites).toBe(lostIndependently.length);
+    expect(result.measurements.acknowledgedWrites).toBe(acked.size);
+    expect(result.measurements.rpoMs).toBeGreaterThan(0);
+  }, 90_000);
+});

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { livePidsMentioning } from './support/pg-lab-helpers.js';
+import { type CliRun, journalEntries, journalOf, labRootOf, reportOf, runCli, startCli, tempStateDir } from './support/run-cli.js';
+
+const RUNBOOK = 'test/fixtures/long-failover.yaml';
+
+/** Waits until the run's journal shows `stepId` started; returns the run id and journal path. */
+async function waitForStepStart(run: CliRun, state: string, stepId: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (run.child.exitCode !== null) throw new Error(`lifeboat exited (${run.child.exitCode}) before ${stepId} started: ${run.stderr()}`);
+    const j = journalOf(state);
+    if (j && readFileSync(j.path, 'utf8').includes(`"stepId":"${stepId}","status":"started"`)) return j;
+    await sleep(20);
+  }
+  throw new Error(`step ${stepId} did not start within ${timeoutMs} ms`);
+}
+
+const stepEvents = (path: string, stepId: string) =>
+  journalEntries(path).filter((e) => e.type === 'event' && e.event.kind === 'step' && e.event.stepId === stepId).map((e) => e.event.status);
+
+describe('interrupting a drill', () => {
+  it('on SIGINT during the failover phase runs failback and teardown, exits 3 and leaves nothing running', async () => {
+    const state = tempStateDir();
+    const run = startCli(['--state-dir', state, 'drill', RUNBOOK]);
+    const { runId, path } = await waitForStepStart(run, state, 'hold');
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const report = reportOf(state, runId);
+    expect(report.status).toBe('aborted');
+    expect(report.steps.find((s: any) => s.id === 'hold').status).toBe('failed');
+    expect(report.steps.find((s: any) => s.id === 'rejoin').status).toBe('succeeded');
+    const root = labRootOf(path)!;
+    expect(livePidsMentioning(root)).toEqual([]);
+    expect(existsSync(root)).toBe(false);
+  }, 90_000);
+
+  it('killed with SIGKILL mid-failover, is completed by `lifeboat resume` without repeating completed steps', async () => {
+    const state = tempStateDir();
+    const run = startCli(['--state-dir', state, 'drill', RUNBOOK]);
+    const { runId, path } = await waitForStepStart(run, state, 'hold');
+    await sleep(300); // let a few more writes be acknowledged and journaled
+    run.child.kill('SIGKILL');
+    await run.done;
+    const root = labRootOf(path)!;
+    expect(livePidsMentioning(root).length).toBeGreaterThan(0); // the lab outlived the crash
+    const acksBeforeCrash = journalEntries(path).filter((e) => e.type === 'event' && e.event.kind === 'write-ack').length;
+    expect(acksBeforeCrash).toBeGreaterThan(0);
+
+    const r = await runCli(['--state-dir', state, 'resume', runId]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = reportOf(state, runId);
+    expect(report.status).toBe('completed');
+    expect(report.attempts).toBe(2);
+    // Completed steps ran once: one start each, announced as skipped on resume.
+    expect(stepEvents(path, 'kill-primary').filter((s) => s === 'started')).toHaveLength(1);
+    expect(stepEvents(path, 'promote').filter((s) => s === 'started')).toHaveLength(1);
+    expect(stepEvents(path, 'promote')).toContain('skipped');
+    expect(report.steps.find((s: any) => s.id === 'promote').status).toBe('succeeded');
+    expect(report.steps.find((s: any) => s.id === 'rejoin').status).toBe('succeeded');
+    // Measurements include the writes acknowledged before the crash.
+    const acks = report.timeline.filter((e: any) => e.kind === 'write-ack');
+    expect(acks.some((e: any) => e.writer === 'a1')).toBe(true);
+    expect(acks.some((e: any) => e.writer === 'a2')).toBe(true);
+    expect(report.measurements.acknowledgedWrites).toBe(new Set(acks.map((e: any) => `${e.writer}:${e.seq}`)).size);
+    expect(report.measurements.acknowledgedWrites).toBeGreaterThanOrEqual(acksBeforeCrash);
+    expect(report.measurements.rtoMs).toBeGreaterThan(0);
+    expect(livePidsMentioning(root)).toEqual([]);
+    expect(existsSync(root)).toBe(false);
+
+    const again = await runCli(['--state-dir', state, 'resume', runId]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already finished/);
+  }, 120_000);
+});

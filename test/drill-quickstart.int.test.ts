@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { livePidsMentioning } from './support/pg-lab-helpers.js';
+import { journalOf, labRootOf, reportOf, runCli, tempStateDir } from './support/run-cli.js';
+
+describe('the quick-start drill (runbooks/local-postgres-failover.yaml)', () => {
+  it('fails over a real primary/replica pair, prints measured RTO and RPO, rebuilds the old primary and leaves nothing running', async () => {
+    const state = tempStateDir();
+    const out = join(state, 'out');
+    const r = await runCli(['--state-dir', state, 'drill', 'runbooks/local-postgres-failover.yaml', '--out', out]);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/RTO\s+measured \d+(\.\d+)?(ms|s)/);
+    expect(r.stdout).toMatch(/RPO\s+measured \d+(\.\d+)?(ms|s)/);
+    expect(r.stdout).toMatch(/MET/);
+
+    const { runId, path } = journalOf(state)!;
+    const report = reportOf(state, runId);
+    expect(report.status).toBe('completed');
+    expect(report.verdict).toBe('met');
+    expect(report.measurements.rtoMs).toBeGreaterThan(0);
+    expect(report.measurements.acknowledgedWrites).toBeGreaterThan(0);
+    expect(report.measurements.lostWrites).toBe(0);
+
+    // The old primary was rebuilt as a replica and the new primary saw it streaming before teardown.
+    const rejoin = report.steps.find((s: any) => s.id === 'rejoin-old-primary');
+    expect(rejoin.status).toBe('succeeded');
+    expect(['rewind', 'basebackup']).toContain(rejoin.output.method);
+    expect(rejoin.output.replication.map((x: any) => x.state)).toContain('streaming');
+
+    // Nothing of the lab is left: no process, no directory.
+    const root = labRootOf(path)!;
+    expect(root).toBeTruthy();
+    expect(livePidsMentioning(root)).toEqual([]);
+    expect(existsSync(root)).toBe(false);
+
+    // Reports in the run directory and in --out; history lists the run.
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Measured RTO/);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).runId).toBe(runId);
+    const h = await runCli(['--state-dir', state, 'history', '--json']);
+    expect(h.code).toBe(0);
+    const rows = JSON.parse(h.stdout);
+    expect(rows[0]).toMatchObject({ runId, runbook: 'local-postgres-failover', status: 'completed', verdict: 'met' });
+  }, 90_000);
+});

@@ -1,0 +1,67 @@
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { runDrill } from '../src/engine/drill-run.js';
+import { startProcessLab } from '../src/lab/index.js';
+import { loadRunbook } from '../src/runbook/load.js';
+import pg from 'pg';
+import { tempStateDir } from './support/run-cli.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('measured RTO', () => {
+  it('is at least 2 s when the failover contains a 2 s wait', async () => {
+    const loaded = await loadRunbook('test/fixtures/wait-in-failover.yaml');
+    const result = await runDrill({ loaded, stateDir: tempStateDir(), log: silent });
+    expect(result.status, result.error).toBe('completed');
+    expect(result.measurements.rtoMs).toBeGreaterThanOrEqual(2000);
+    expect(result.verdict).toBe('met');
+  }, 90_000);
+
+  it('with an empty failover phase, is the time from the fault to the moment the external promote returned', async () => {
+    await using lab = await startProcessLab({ primary: { kind: 'postgres' }, replica: { kind: 'postgres', replicaOf: 'primary' } });
+    const primary = lab.service('primary');
+    const replica = lab.service('replica');
+    const loaded = await loadRunbook('test/fixtures/self-healing-dsn.yaml');
+    const interval = 50;
+    const delay = 1500;
+    let promotedAt: number | undefined;
+    let promotion: Promise<void> | undefined;
+    const now = () => performance.timeOrigin + performance.now();
+    const result = await runDrill({
+      loaded,
+      stateDir: tempStateDir(),
+      log: silent,
+      env: { ...process.env, LB_PRIMARY_PORT: String(primary.port), LB_REPLICA_PORT: String(replica.port), LB_PRIMARY_PID: String(primary.pid) },
+      onEvent: (e) => {
+        if (e.kind !== 'mark' || e.name !== 'outage-start') return;
+        promotion = (async () => {
+          const client = new pg.Client(replica.connection());
+          client.on('error', () => {});
+          await client.connect();
+          try {
+            await new Promise((r) => setTimeout(r, delay));
+            await client.query('select pg_promote(false)');
+            // The promote "returns" when the server says it is no longer in recovery.
+            for (;;) {
+              const { rows } = await client.query<{ rec: boolean }>('select pg_is_in_recovery() as rec');
+              if (!rows[0]!.rec) break;
+              await new Promise((r) => setTimeout(r, 1));
+            }
+            promotedAt = now();
+          } finally {
+            await client.end();
+          }
+        })();
+      },
+    });
+    await promotion;
+    expect(result.status, result.error).toBe('completed');
+    expect(promotedAt).toBeDefined();
+    const expected = promotedAt! - result.measurements.outageStartAt!;
+    expect(expected).toBeGreaterThanOrEqual(delay);
+    const rto = result.measurements.rtoMs!;
+    expect(rto).toBeGreaterThanOrEqual(expected - 10);
+    expect(rto).toBeLessThanOrEqual(expected + interval + 10);
+  }, 90_000);
+});
