@@ -109,7 +109,11 @@ export class StepExecutor {
     let params: Record<string, unknown>;
     let target;
     try {
-      params = resolveRefs(stepParams(step), { env: this.opts.env, outputs: this.outputs }, `step ${step.id}`);
+      const resolved = resolveRefs(stepParams(step), { env: this.opts.env, outputs: this.outputs }, `step ${step.id}`);
+      // Parse again after substitution: defaults apply and substituted values are checked.
+      const parsed = def.params.safeParse(resolved);
+      if (!parsed.success) throw new InvalidInputError(`step ${step.id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      params = parsed.data as Record<string, unknown>;
       target = step.target ? context.resource(step.target) : undefined;
     } catch (err) {
       this.emit({ phase, stepId: step.id, status: 'failed', error: messageOf(err) }, true);
