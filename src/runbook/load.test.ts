@@ -53,6 +53,13 @@ const at = (line: number, column: number, path: string, message: string | RegExp
   message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message),
 });
 
+/** The expected problem at the first occurrence of `needle` on a line of `text`, `skip` columns further. */
+function atText(text: string, line: number, needle: string, path: string, message: string | RegExp, skip = 0) {
+  const column = text.split('\n')[line - 1]!.indexOf(needle) + 1;
+  if (column === 0) throw new Error(`"${needle}" is not on line ${line}`);
+  return at(line, column + skip, path, message);
+}
+
 describe('parseRunbook', () => {
   it('accepts the small runbook the other tests start from', () => {
     const rb = parseRunbook(base(), 'rb.yaml');
@@ -224,95 +231,96 @@ describe('parseRunbook', () => {
     });
 
     it('names the actions there are when an action is unknown', () => {
-      const [p, ...rest] = problemsIn(base({ 16: '  - { id: check, action: tcp-check, target: db }' }));
+      const text = base({ 16: '  - { id: check, action: tcp-check, target: db }' });
+      const [p, ...rest] = problemsIn(text);
       expect(rest).toEqual([]);
-      expect(p).toEqual(at(16, 27, 'failover[0].action', 'unknown action "tcp-check"; expected one of: '));
+      expect(p).toEqual(atText(text, 16, 'tcp-check', 'failover[0].action', 'unknown action "tcp-check"; expected one of: '));
       const listed = p!.message.split('expected one of: ')[1]!.split(', ');
       expect(listed).toEqual(expect.arrayContaining(['wait', 'exec', 'http', 'tcp', 'lab.kill', 'postgres.promote']));
     });
 
-    it('reports a step without an action as missing its action', () => {
-      expect(problemsIn(base({ 16: '  - { id: check, target: db }' }))).toEqual([at(16, 5, 'failover[0].action', 'required field "action" is missing')]);
+    it('tells a step without an action that its action is missing (not that it is a bad parallel group)', () => {
+      const text = base({ 16: '  - { id: check, target: db }' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, '{', 'failover[0].action', /^required field "action" is missing \(one of: wait, exec, /)]);
+    });
+
+    it('reports the errors inside a parallel group as errors of its steps', () => {
+      const text = base({ 16: '  - parallel: [{ id: a, action: wait }]' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, '{ id: a', 'failover[0].parallel[0].duration', 'required field is missing (expected string)')]);
     });
 
     it('reports the parameters of the chosen action, not of some other action', () => {
-      expect(problemsIn(base({ 14: '  - { id: pause, action: wait, duration: soon }' }))).toEqual([
-        at(14, 42, 'fault[0].duration', 'expected a duration such as 250ms, 30s, 5m or 2h'),
-      ]);
+      const text = base({ 14: '  - { id: pause, action: wait, duration: soon }' });
+      expect(problemsIn(text)).toEqual([atText(text, 14, 'soon', 'fault[0].duration', 'expected a duration such as 250ms, 30s, 5m or 2h')]);
     });
 
     it('points at an unknown step field by its key', () => {
-      expect(problemsIn(base({ 16: '  - { id: check, action: tcp, target: db, retries: 3 }' }))).toEqual([
-        at(16, 45, 'failover[0].retries', 'unknown field "retries"'),
-      ]);
+      const text = base({ 16: '  - { id: check, action: tcp, target: db, retries: 3 }' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, 'retries', 'failover[0].retries', 'unknown field "retries"')]);
     });
 
     it('reports an unknown resource type with the types there are', () => {
-      expect(problemsIn(base({ 8: '  db: { type: mysql, port: 5432 }' }))).toContainEqual(at(8, 15, 'resources.db.type', /^unknown type "mysql"; expected one of: .*\btcp\b/));
+      const text = base({ 8: '  db: { type: mysql, port: 5432 }' });
+      expect(problemsIn(text)).toContainEqual(atText(text, 8, 'mysql', 'resources.db.type', /^unknown type "mysql"; expected one of: .*\btcp\b/));
     });
   });
 
   describe('cross-field rules', () => {
     it('rejects an action under a phase it is not allowed in, naming the phases it is', () => {
-      expect(problemsIn(base({ 16: '  - { id: check, action: lab.pause, target: db }' }))).toContainEqual(
-        at(16, 27, 'failover[0].action', 'action lab.pause is not allowed under failover (allowed in: fault)'),
-      );
+      const text = base({ 16: '  - { id: check, action: lab.pause, target: db }' });
+      expect(problemsIn(text)).toContainEqual(atText(text, 16, 'lab.pause', 'failover[0].action', 'action lab.pause is not allowed under failover (allowed in: fault)'));
     });
 
     it('rejects a step id used again in another phase, naming the first use', () => {
-      expect(problemsIn(base({ 16: '  - { id: pause, action: tcp, target: db }' }))).toEqual([
-        at(16, 11, 'failover[0].id', 'duplicate step id "pause" (first used at fault[0])'),
-      ]);
+      const text = base({ 16: '  - { id: pause, action: tcp, target: db }' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, 'pause', 'failover[0].id', 'duplicate step id "pause" (first used at fault[0])')]);
     });
 
     it('rejects duplicate step ids inside a parallel group and against the group id', () => {
-      const problems = problemsIn(
-        base({
-          16: [
-            '  - id: both', // 16
-            '    parallel:', // 17
-            '      - { id: a, action: wait, duration: 1s }', // 18
-            '      - { id: a, action: wait, duration: 1s }', // 19
-            '      - { id: both, action: wait, duration: 1s }', // 20
-          ].join('\n'),
-        }),
-      );
-      expect(problems).toEqual([
-        at(19, 15, 'failover[0].parallel[1].id', 'duplicate step id "a" (first used at failover[0].parallel[0])'),
-        at(20, 15, 'failover[0].parallel[2].id', 'duplicate step id "both" (first used at failover[0])'),
+      const text = base({
+        16: [
+          '  - id: both', // 16
+          '    parallel:', // 17
+          '      - { id: a, action: wait, duration: 1s }', // 18
+          '      - { id: a, action: wait, duration: 1s }', // 19
+          '      - { id: both, action: wait, duration: 1s }', // 20
+        ].join('\n'),
+      });
+      expect(problemsIn(text)).toEqual([
+        atText(text, 19, 'a,', 'failover[0].parallel[1].id', 'duplicate step id "a" (first used at failover[0].parallel[0])'),
+        atText(text, 20, 'both', 'failover[0].parallel[2].id', 'duplicate step id "both" (first used at failover[0])'),
       ]);
     });
 
     it('rejects a target that names no resource, listing the resources', () => {
-      expect(problemsIn(base({ 16: '  - { id: check, action: tcp, target: dbx }' }))).toEqual([
-        at(16, 40, 'failover[0].target', 'no resource named "dbx" (resources: web, db)'),
-      ]);
+      const text = base({ 16: '  - { id: check, action: tcp, target: dbx }' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, 'dbx', 'failover[0].target', 'no resource named "dbx" (resources: web, db)')]);
     });
 
     it('rejects a target of a type the action cannot act on', () => {
-      expect(problemsIn(base({ 16: '  - { id: check, action: tcp, target: web }' }))).toEqual([
-        at(16, 40, 'failover[0].target', 'resource "web" is of type http; expected tcp'),
-      ]);
+      const text = base({ 16: '  - { id: check, action: tcp, target: web }' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, 'web', 'failover[0].target', 'resource "web" is of type http; expected tcp')]);
     });
 
     it('rejects a missing target where the action needs one, and a target where it takes none', () => {
-      const problems = problemsIn(
-        base({
-          14: '  - { id: pause, action: wait, duration: 1s, target: db }',
-          16: '  - { id: check, action: lab.kill }',
-        }),
-      );
-      expect(problems).toEqual(
-        expect.arrayContaining([at(14, 55, 'fault[0].target', 'action wait takes no target'), at(16, 5, 'failover[0].target', 'action lab.kill needs a target')]),
-      );
+      const text = base({
+        14: '  - { id: pause, action: wait, duration: 1s, target: db }',
+        16: '  - { id: check, action: lab.kill }',
+      });
+      expect(problemsIn(text)).toEqual([
+        atText(text, 14, 'db }', 'fault[0].target', 'action wait takes no target'),
+        atText(text, 16, '{', 'failover[0].target', 'action lab.kill needs a target'),
+      ]);
     });
 
-    it('rejects a probe endpoint that names no resource', () => {
-      expect(problemsIn(base({ 10: '  up: { type: http, target: nowhere }' }))).toEqual([at(10, 30, 'probes.up.target', 'no resource named "nowhere"')]);
+    it('rejects a probe target that names no resource', () => {
+      const text = base({ 10: '  up: { type: http, target: nowhere }' });
+      expect(problemsIn(text)).toEqual([atText(text, 10, 'nowhere', 'probes.up.target', 'no resource named "nowhere"')]);
     });
 
     it('rejects a recovery condition on a probe that does not exist', () => {
-      expect(problemsIn(base({ 12: '  all: [up, down]' }))).toEqual([at(12, 15, 'recovery.all[1]', 'no probe named "down" (probes: up)')]);
+      const text = base({ 12: '  all: [up, down]' });
+      expect(problemsIn(text)).toEqual([atText(text, 12, 'down', 'recovery.all[1]', 'no probe named "down" (probes: up)')]);
     });
 
     it('rejects an RTO objective without a recovery condition', () => {
@@ -328,13 +336,14 @@ describe('parseRunbook', () => {
     });
 
     it.each([
-      ['the RTO', { 5: '  rto: 0s' }, at(5, 8, 'objectives.rto', 'must be greater than zero')],
-      ['a step timeout', { 16: '  - { id: check, action: tcp, target: db, timeout: 0ms }' }, at(16, 53, 'failover[0].timeout', 'must be greater than zero')],
-      ['a probe interval', { 10: '  up: { type: http, target: web, interval: 0s }' }, at(10, 45, 'probes.up.interval', 'must be greater than zero')],
-      ['a probe timeout', { 10: '  up: { type: http, target: web, timeout: 0m }' }, at(10, 44, 'probes.up.timeout', 'must be greater than zero')],
-      ['a retry interval', { 16: '  - { id: check, action: tcp, target: db, retry: { initialInterval: 0s } }' }, at(16, 70, 'failover[0].retry.initialInterval', 'must be greater than zero')],
-    ])('rejects a zero duration for %s', (_, replace, expected) => {
-      expect(problemsIn(base(replace))).toEqual([expected]);
+      ['the RTO', 5, '  rto: 0s', 'objectives.rto'],
+      ['a step timeout', 16, '  - { id: check, action: tcp, target: db, timeout: 0ms }', 'failover[0].timeout'],
+      ['a probe interval', 10, '  up: { type: http, target: web, interval: 0s }', 'probes.up.interval'],
+      ['a probe timeout', 10, '  up: { type: http, target: web, timeout: 0m }', 'probes.up.timeout'],
+      ['a retry interval', 16, '  - { id: check, action: tcp, target: db, retry: { initialInterval: 0s } }', 'failover[0].retry.initialInterval'],
+    ])('rejects a zero duration for %s', (_, line, replacement, path) => {
+      const text = base({ [line]: replacement });
+      expect(problemsIn(text)).toEqual([atText(text, line, ' 0', path, 'must be greater than zero', 1)]);
     });
 
     it('rejects a negative duration as not a duration at all', () => {
@@ -342,27 +351,31 @@ describe('parseRunbook', () => {
     });
 
     it('rejects a retry whose maximumInterval is shorter than its initialInterval', () => {
-      expect(problemsIn(base({ 16: '  - { id: check, action: tcp, target: db, retry: { initialInterval: 5s, maximumInterval: 1s } }' }))).toEqual([
-        at(16, 92, 'failover[0].retry.maximumInterval', 'must not be shorter than initialInterval'),
-      ]);
+      const text = base({ 16: '  - { id: check, action: tcp, target: db, retry: { initialInterval: 5s, maximumInterval: 1s } }' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, '1s', 'failover[0].retry.maximumInterval', 'must not be shorter than initialInterval')]);
     });
 
     it('compares maximumInterval with the default initialInterval of 1s when none is given', () => {
-      expect(problemsIn(base({ 16: '  - { id: check, action: tcp, target: db, retry: { maximumInterval: 500ms } }' }))).toEqual([
-        at(16, 70, 'failover[0].retry.maximumInterval', 'must not be shorter than initialInterval'),
-      ]);
+      const text = base({ 16: '  - { id: check, action: tcp, target: db, retry: { maximumInterval: 500ms } }' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, '500ms', 'failover[0].retry.maximumInterval', 'must not be shorter than initialInterval')]);
       expect(() => parseRunbook(base({ 16: '  - { id: check, action: tcp, target: db, retry: { maximumInterval: 1s } }' }), 'rb.yaml')).not.toThrow();
     });
 
     it('rejects an unknown upper-case error code in nonRetryableErrorTypes but accepts error class names', () => {
-      expect(
-        problemsIn(base({ 16: '  - { id: check, action: tcp, target: db, retry: { nonRetryableErrorTypes: [STEP_TIMEOUT, NO_SUCH_CODE, TypeError] } }' })),
-      ).toEqual([at(16, 92, 'failover[0].retry.nonRetryableErrorTypes[1]', 'unknown error code "NO_SUCH_CODE"')]);
+      const text = base({ 16: '  - { id: check, action: tcp, target: db, retry: { nonRetryableErrorTypes: [STEP_TIMEOUT, NO_SUCH_CODE, TypeError] } }' });
+      expect(problemsIn(text)).toEqual([atText(text, 16, 'NO_SUCH_CODE', 'failover[0].retry.nonRetryableErrorTypes[1]', 'unknown error code "NO_SUCH_CODE"')]);
     });
 
     it.each(['${nope}', '${env:1X}', '${env:}', '${steps.only-id}', '${ENV:HOME}'])('rejects the bad reference %s', (ref) => {
-      expect(problemsIn(base({ 7: `  web: { type: http, url: "http://h/${ref}" }` }))).toEqual([
-        at(7, 28, 'resources.web.url', `bad reference "${ref}": use \${env:NAME} or \${steps.<id>.<field>}`),
+      const text = base({ 7: `  web: { type: http, url: "http://h/${ref}" }` });
+      expect(problemsIn(text)).toEqual([atText(text, 7, '"http', 'resources.web.url', `bad reference "${ref}": use \${env:NAME} or \${steps.<id>.<field>}`)]);
+    });
+
+    it('reports every bad reference in one string', () => {
+      const text = base({ 7: '  web: { type: http, url: "http://${host}/${env:OK}/${port}" }' });
+      expect(problemsIn(text).map((p) => p.message)).toEqual([
+        'bad reference "${host}": use ${env:NAME} or ${steps.<id>.<field>}',
+        'bad reference "${port}": use ${env:NAME} or ${steps.<id>.<field>}',
       ]);
     });
 
@@ -381,33 +394,31 @@ describe('parseRunbook', () => {
       });
 
       it('rejects replicaOf naming no lab service', () => {
-        expect(problemsIn(lab('{ kind: postgres }', '{ kind: postgres, replicaOf: primry }'))).toEqual([
-          at(9, 43, 'lab.services.replica.replicaOf', 'no lab service named "primry"'),
-        ]);
+        const text = lab('{ kind: postgres }', '{ kind: postgres, replicaOf: primry }');
+        expect(problemsIn(text)).toEqual([atText(text, 9, 'primry', 'lab.services.replica.replicaOf', 'no lab service named "primry"')]);
       });
 
       it('rejects a service replicating from itself, once', () => {
-        expect(problemsIn(lab('{ kind: postgres, replicaOf: primary }', '{ kind: postgres }'))).toEqual([
-          at(8, 43, 'lab.services.primary.replicaOf', 'a service cannot replicate from itself'),
-        ]);
+        const text = lab('{ kind: postgres, replicaOf: primary }', '{ kind: postgres }');
+        expect(problemsIn(text)).toEqual([atText(text, 8, 'primary }', 'lab.services.primary.replicaOf', 'a service cannot replicate from itself')]);
       });
 
       it('rejects a replication cycle on every service in it', () => {
-        expect(problemsIn(lab('{ kind: postgres, replicaOf: replica }', '{ kind: postgres, replicaOf: primary }'))).toEqual([
-          at(8, 43, 'lab.services.primary.replicaOf', 'replication cycle: some service must be a primary'),
-          at(9, 43, 'lab.services.replica.replicaOf', 'replication cycle: some service must be a primary'),
+        const text = lab('{ kind: postgres, replicaOf: replica }', '{ kind: postgres, replicaOf: primary }');
+        expect(problemsIn(text)).toEqual([
+          atText(text, 8, 'replica }', 'lab.services.primary.replicaOf', 'replication cycle: some service must be a primary'),
+          atText(text, 9, 'primary }', 'lab.services.replica.replicaOf', 'replication cycle: some service must be a primary'),
         ]);
       });
 
       it('rejects a lab.postgres resource naming no lab service', () => {
         const text = lab('{ kind: postgres }', '{ kind: postgres }').replace('  db: { type: tcp, port: 5432 }', '  db: { type: tcp, port: 5432 }\n  pg: { type: lab.postgres, service: nope }');
-        expect(problemsIn(text)).toEqual([at(12, 38, 'resources.pg.service', 'no lab service named "nope" (lab services: primary, replica)')]);
+        expect(problemsIn(text)).toEqual([atText(text, 13, 'nope', 'resources.pg.service', 'no lab service named "nope" (lab services: primary, replica)')]);
       });
 
       it('rejects a lab.postgres resource when there is no lab', () => {
-        expect(problemsIn(base({ 8: '  db: { type: lab.postgres, service: primary }', 16: '  - { id: check, action: wait, duration: 1s }' }))).toEqual([
-          at(8, 15, 'resources.db.type', 'a lab.postgres resource needs a `lab:` section'),
-        ]);
+        const text = base({ 8: '  db: { type: lab.postgres, service: primary }', 16: '  - { id: check, action: wait, duration: 1s }' });
+        expect(problemsIn(text)).toEqual([atText(text, 8, 'lab.postgres', 'resources.db.type', 'a lab.postgres resource needs a `lab:` section')]);
       });
     });
   });
@@ -435,16 +446,18 @@ describe('parseRunbook', () => {
 
     it('reports problems in JSON at their line and column', () => {
       const text = json({ ...valid, objectives: { rto: '0s' }, failover: [{ id: 'w', action: 'wait', duration: 'x' }], extra: true });
-      // Lines of the JSON text:                         (1) {  (5) "objectives": {  (6)     "rto": "0s"
-      // (20) "failover": [  (21) {  (24) "duration": "x"  (27) "extra": true
+      /** Line and column of `needle` in the JSON text. */
+      const find = (needle: string) => {
+        const lines = text.split('\n');
+        const line = lines.findIndex((l) => l.includes(needle));
+        return { line: line + 1, column: lines[line]!.indexOf(needle) + 1 };
+      };
       expect(problemsIn(text, 'rb.json').map(({ line, column, path }) => ({ line, column, path }))).toEqual([
-        { line: 6, column: 12, path: 'objectives.rto' },
-        { line: 24, column: 19, path: 'failover[0].duration' },
-        { line: 27, column: 3, path: 'extra' },
+        { ...find('"0s"'), path: 'objectives.rto' },
+        { ...find('"x"'), path: 'failover[0].duration' },
+        { ...find('"extra"'), path: 'extra' },
       ]);
-      expect(text.split('\n')[5]!.slice(11)).toBe('"0s"');
-      expect(text.split('\n')[23]!.slice(18)).toBe('"x"');
-      expect(text.split('\n')[26]!.slice(2)).toBe('"extra": true');
+      expect(find('"x"')).toEqual({ line: 23, column: 19 });
     });
 
     it('rejects JSON with a duplicate key', () => {
@@ -520,7 +533,7 @@ describe('loadRunbook', () => {
     const problems = await problemsOf(file);
     expect(problems.map((p) => formatProblem(p))).toEqual([
       `${file}:5:8: objectives.rto: must be greater than zero`,
-      `${file}:16:40: failover[0].target: no resource named "nowhere" (resources: web, db)`,
+      `${file}:16:39: failover[0].target: no resource named "nowhere" (resources: web, db)`,
     ]);
   });
 });

@@ -11,6 +11,8 @@ type Path = Array<string | number>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+// Own keys only: `toString` or `constructor` must not name a probe, resource or service.
+const has = (o: Obj, k: string): boolean => Object.hasOwn(o, k);
 
 const REFERENCE = /\$\{([^}]*)\}/g;
 const VALID_REFERENCE = /^(env:[A-Za-z_][A-Za-z0-9_]*|steps\.[A-Za-z0-9][A-Za-z0-9_.-]*\.[A-Za-z0-9_.]+)$/;
@@ -38,14 +40,14 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
     if (r.type === 'lab.postgres') {
       const svc = str(r.service);
       if (!lab) push(['resources', name, 'type'], 'a lab.postgres resource needs a `lab:` section');
-      else if (svc !== undefined && !(svc in labServices))
+      else if (svc !== undefined && !has(labServices, svc))
         push(['resources', name, 'service'], `no lab service named "${svc}" (lab services: ${Object.keys(labServices).join(', ') || 'none'})`);
     }
   }
 
   for (const [name, p] of Object.entries(probes)) {
     if (!isObj(p)) continue;
-    const def = registry.probe(String(p.type));
+    const def = typeof p.type === 'string' ? registry.probe(p.type) : undefined;
     if (!def) continue;
     const refs: Array<[Path, unknown]> =
       def.targets === 'endpoints' ? arr(p.endpoints).map((e, i) => [['probes', name, 'endpoints', i], e]) : p.target !== undefined ? [[['probes', name, 'target'], p.target]] : [];
@@ -57,7 +59,7 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
 
   const recovery = isObj(doc.recovery) ? doc.recovery : undefined;
   if (recovery) arr(recovery.all).forEach((n, i) => {
-    if (typeof n === 'string' && !(n in probes)) push(['recovery', 'all', i], `no probe named "${n}" (probes: ${Object.keys(probes).join(', ') || 'none'})`);
+    if (typeof n === 'string' && !has(probes, n)) push(['recovery', 'all', i], `no probe named "${n}" (probes: ${Object.keys(probes).join(', ') || 'none'})`);
   });
   const objectives = isObj(doc.objectives) ? doc.objectives : {};
   if (objectives.rto !== undefined && !recovery) push(['objectives', 'rto'], 'an RTO objective needs a `recovery:` condition (the probes that tell when service is back)');
@@ -78,7 +80,7 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   function checkStep(s: unknown, phase: Phase, path: Path, isCompensation: boolean) {
     if (!isObj(s)) return;
     if (typeof s.id === 'string') uniqueId(s.id, [...path, 'id'], seen, push);
-    const def = registry.action(String(s.action));
+    const def = typeof s.action === 'string' ? registry.action(s.action) : undefined;
     if (def) {
       if (!def.phases.includes(phase) && !isCompensation)
         push([...path, 'action'], `action ${def.name} is not allowed under ${phase} (allowed in: ${def.phases.join(', ')})`);
@@ -104,12 +106,12 @@ function uniqueId(id: string, path: Path, seen: Map<string, string>, push: (p: P
 
 function checkResourceRef(ref: unknown, path: Path, types: readonly string[] | undefined, resources: Obj, push: (p: Path, m: string) => void) {
   if (typeof ref !== 'string') return;
-  const r = resources[ref];
+  const r = has(resources, ref) ? resources[ref] : undefined;
   if (!isObj(r)) {
     push(path, `no resource named "${ref}" (resources: ${Object.keys(resources).join(', ') || 'none'})`);
     return;
   }
-  if (types && !types.includes(String(r.type))) push(path, `resource "${ref}" is of type ${String(r.type)}; expected ${types.join(' or ')}`);
+  if (types && !(typeof r.type === 'string' && types.includes(r.type))) push(path, `resource "${ref}" is of type ${typeof r.type === 'string' ? r.type : 'unknown'}; expected ${types.join(' or ')}`);
 }
 
 function positiveDuration(v: unknown, path: Path, push: (p: Path, m: string) => void) {
@@ -144,14 +146,14 @@ function checkLab(services: Obj, push: (p: Path, m: string) => void) {
     if (!isObj(s) || s.replicaOf === undefined) continue;
     const up = str(s.replicaOf);
     if (up === name) push(['lab', 'services', name, 'replicaOf'], 'a service cannot replicate from itself');
-    else if (up !== undefined && !(up in services)) push(['lab', 'services', name, 'replicaOf'], `no lab service named "${up}"`);
+    else if (up !== undefined && !has(services, up)) push(['lab', 'services', name, 'replicaOf'], `no lab service named "${up}"`);
   }
   // Cycles: follow replicaOf chains (a service replicating from itself is reported above).
   for (const name of Object.keys(services)) {
     const seen = new Set<string>([name]);
     let cur: unknown = services[name];
     if (isObj(cur) && cur.replicaOf === name) continue;
-    while (isObj(cur) && typeof cur.replicaOf === 'string' && cur.replicaOf in services) {
+    while (isObj(cur) && typeof cur.replicaOf === 'string' && has(services, cur.replicaOf)) {
       if (seen.has(cur.replicaOf)) {
         if (cur.replicaOf === name) push(['lab', 'services', name, 'replicaOf'], 'replication cycle: some service must be a primary');
         break;

@@ -28,6 +28,10 @@ function branchScore(issues: Issue[], value: unknown, depth: number): number {
       const disc = (i as { discriminator?: string }).discriminator;
       const hasKey = disc !== undefined && value !== null && typeof value === 'object' && disc in value;
       score += hasKey ? 1 : 1000;
+    } else if (i.code === 'invalid_type' && rel === 1 && value !== null && typeof value === 'object' && !(String(i.path[depth]) in value)) {
+      // A missing required field (say `parallel`) says the value was not meant to be this shape,
+      // as strongly as a missing discriminator does.
+      score += 1000;
     } else if (i.code === 'unrecognized_keys' && rel === 0) {
       score += 10 * i.keys.length;
     } else {
