@@ -71,12 +71,13 @@ function printSummary(r: RunResult, reports: string[]): void {
   const m = r.measurements;
   out(`${r.mode === 'drill' ? 'Drill' : 'Failover'} ${r.runbook} — run ${r.runId}: ${r.verdict.toUpperCase()}${r.status !== 'completed' ? ` (${r.status})` : ''}`);
   if (r.error) out(`  error: ${r.error}`);
-  for (const v of r.verdicts) {
+  if (r.status !== 'completed') out('  objectives not judged: the run did not complete');
+  for (const v of r.status === 'completed' ? r.verdicts : []) {
     const measured = v.measuredMs === undefined ? (v.reason ?? 'not measured') : formatDuration(v.measuredMs);
     const res = v.objective === 'rto' && m.rtoResolutionMs ? ` (±${formatDuration(m.rtoResolutionMs)})` : '';
     out(`  ${v.objective.toUpperCase()}  measured ${measured}${res}, objective ${formatDuration(v.targetMs)}: ${v.met ? `met, margin ${formatDuration(v.marginMs ?? 0)}` : 'MISSED'}`);
   }
-  if (m.rtoMs !== undefined && !r.verdicts.some((v) => v.objective === 'rto')) out(`  RTO  measured ${formatDuration(m.rtoMs)}`);
+  if (m.rtoMs !== undefined && (r.status !== 'completed' || !r.verdicts.some((v) => v.objective === 'rto'))) out(`  RTO  measured ${formatDuration(m.rtoMs)}`);
   if (m.acknowledgedWrites !== undefined) out(`  writes: ${m.acknowledgedWrites} acknowledged, ${m.lostWrites} lost${m.lostWrites ? ` (RPO ${formatDuration(m.rpoMs ?? 0)})` : ''}`);
   for (const s of r.steps.filter((x) => x.status === 'failed')) out(`  step ${s.phase}/${s.id} failed: ${s.error}`);
   for (const e of r.cleanupErrors) out(`  cleanup: ${e}`);
