@@ -1,4 +1,7 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
+
+const require = createRequire(import.meta.url);
 
 /** Log paths that may hold secrets; pino replaces their values. */
 export const REDACT_PATHS = [
@@ -52,6 +55,15 @@ export interface LogOptions {
   file?: string;
   /** Any writable stream (tests). */
   stream?: NodeJS.WritableStream;
+  /** Human-readable lines instead of JSON on stderr (default: when stderr is a terminal). */
+  pretty?: boolean;
+}
+
+function stderrDestination(pretty: boolean | undefined): pino.DestinationStream {
+  if (!pretty) return pino.destination({ dest: 2, sync: true });
+  // Loaded only for terminals, synchronously, so every line is out before the process exits.
+  const pinoPretty = require('pino-pretty') as (o: Record<string, unknown>) => pino.DestinationStream;
+  return pinoPretty({ destination: 2, sync: true, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' });
 }
 
 /**
@@ -59,7 +71,7 @@ export interface LogOptions {
  * (DSN passwords in messages).
  */
 export function createLogger(opts: LogOptions = {}): Logger {
-  const destination = opts.stream ?? (opts.file ? pino.destination({ dest: opts.file, sync: true, mkdir: true }) : pino.destination({ dest: 2, sync: true }));
+  const destination = opts.stream ?? (opts.file ? pino.destination({ dest: opts.file, sync: true, mkdir: true }) : stderrDestination(opts.pretty ?? process.stderr.isTTY));
   return pino(
     {
       level: opts.level ?? process.env.LIFEBOAT_LOG_LEVEL ?? 'info',

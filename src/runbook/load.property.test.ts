@@ -158,11 +158,11 @@ describe('parseRunbook on generated and mutated documents', () => {
             expect(err.message).toBe(err.problems.map(formatProblem).join('\n'));
           }
         }),
-        { numRuns: 12_000 },
+        { numRuns: 10_000 },
       );
       // Every kind of document was tried a fair number of times.
       expect([...kinds.keys()].sort()).toEqual(['mutated example', 'punctuation', 'random bytes', 'random string', 'random value', 'spliced', 'truncated']);
-      for (const n of kinds.values()) expect(n).toBeGreaterThan(500);
+      for (const n of kinds.values()) expect(n).toBeGreaterThan(1000);
     },
     120_000,
   );
@@ -176,7 +176,7 @@ describe('parseRunbook on generated and mutated documents', () => {
           const text = stringifyYaml(Object.fromEntries(keys.map((k) => [k, example[k]])));
           expect(parseRunbook(text, 'shuffled.yaml').name).toBe('local-postgres-failover');
         }),
-        { numRuns: 200 },
+        { numRuns: 100 },
       );
     },
     120_000,
