@@ -68,11 +68,19 @@ export function checkEnvironment(runbook: Runbook, env: NodeJS.ProcessEnv): void
   if (missing.length) throw new InvalidInputError(`environment variables used by the runbook are not set: ${missing.join(', ')}`);
 }
 
-async function startLab(runbook: Runbook, opts: RunOptions, onStateChange: (s: LabState) => void): Promise<Lab> {
+/**
+ * Starts the runbook's lab, or on resume re-adopts the one the dead process left. Before the fault
+ * nothing of value happened in it (and it may be half-started), so it is replaced by a fresh one.
+ */
+async function startLab(runbook: Runbook, opts: RunOptions, faultBegan: boolean, onStateChange: (s: LabState) => void): Promise<Lab> {
   const lab = runbook.lab!;
   if (lab.driver !== 'process') throw new InfrastructureError(`lab driver "${lab.driver}" is not available in this version; use driver: process`);
   const { startProcessLab, adoptProcessLab } = await import('../lab/process/process-lab.js');
-  if (opts.resume?.lab) return adoptProcessLab(opts.resume.lab, { log: opts.log, onStateChange });
+  if (opts.resume?.lab) {
+    const adopted = adoptProcessLab(opts.resume.lab, { log: opts.log, onStateChange });
+    if (faultBegan) return adopted;
+    await adopted.teardown();
+  }
   return startProcessLab(lab.services, { signal: opts.signal, log: opts.log, onStateChange });
 }
 
@@ -184,8 +192,8 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
 
   try {
     if (runbook.lab && mode === 'drill') {
-      progress(opts.resume?.lab ? 'lab: re-adopting the running lab' : `lab: starting ${Object.keys(runbook.lab.services).join(', ')}`);
-      lab = await startLab(runbook, opts, (state) => journal.append({ type: 'lab', state }, true));
+      progress(opts.resume?.lab && faultBegan ? 'lab: re-adopting the running lab' : `lab: starting ${Object.keys(runbook.lab.services).join(', ')}`);
+      lab = await startLab(runbook, opts, faultBegan, (state) => journal.append({ type: 'lab', state }, true));
       journal.append({ type: 'lab', state: lab.state() }, true);
     }
 

@@ -383,6 +383,24 @@ describe('parseRunbook', () => {
       expect(() => parseRunbook(base({ 7: `  web: { type: http, url: "http://h/${ref}" }` }), 'rb.yaml')).not.toThrow();
     });
 
+    it.each(['toString', 'constructor', 'hasOwnProperty'])('does not take the inherited name %s for a probe, resource or lab service', (name) => {
+      const text = base({
+        6: ['lab:', '  services:', `    primary: { kind: postgres, replicaOf: ${name} }`, 'resources:'].join('\n'),
+        12: `  all: [${name}]`,
+        16: `  - { id: check, action: tcp, target: ${name} }`,
+      });
+      expect(problemsIn(text).map((p) => [p.path, p.message])).toEqual([
+        ['lab.services.primary.replicaOf', `no lab service named "${name}"`],
+        ['recovery.all[0]', `no probe named "${name}" (probes: up)`],
+        ['failover[0].target', `no resource named "${name}" (resources: web, db)`],
+      ]);
+    });
+
+    it('reports an action or probe type that is a mapping instead of crashing on it', () => {
+      const text = base({ 10: '  up: { type: { toString: 0 }, target: web }', 16: '  - { id: check, action: { valueOf: 1 }, target: db }' });
+      expect(problemsIn(text).map((p) => p.path)).toEqual(['probes.up.type', 'failover[0].action']);
+    });
+
     describe('lab services', () => {
       const lab = (primary: string, replica: string) =>
         base({
