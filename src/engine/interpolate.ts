@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 
-const REF = /\$\{(env:[A-Za-z_][A-Za-z0-9_]*|steps\.[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_]+)+)\}/g;
+// The same grammar as runbook validation (runbook/rules.ts): step ids may contain `.` and `-`.
+const REF = /\$\{(env:[A-Za-z_][A-Za-z0-9_]*|steps\.[A-Za-z0-9][A-Za-z0-9_.-]*\.[A-Za-z0-9_]+)\}/g;
 
 /** Where `${...}` references are resolved from. */
 export interface RefSources {
@@ -12,14 +13,19 @@ export interface RefSources {
 function lookup(ref: string, src: RefSources, where: string): string {
   if (ref.startsWith('env:')) {
     const name = ref.slice(4);
-    const v = src.env[name];
+    const v = Object.hasOwn(src.env, name) ? src.env[name] : undefined;
     if (v === undefined) throw new InvalidInputError(`${where}: environment variable ${name} is not set`);
     return v;
   }
-  const [, id, ...path] = ref.split('.');
-  let v: unknown = src.outputs?.[id!];
+  const outputs = src.outputs ?? {};
+  const parts = ref.slice('steps.'.length).split('.');
+  // A step id may itself contain dots: the longest leading part that names a step with output wins.
+  let n = parts.length - 1;
+  while (n > 1 && !Object.hasOwn(outputs, parts.slice(0, n).join('.'))) n--;
+  const id = parts.slice(0, n).join('.');
+  let v: unknown = Object.hasOwn(outputs, id) ? outputs[id] : undefined;
   if (v === undefined) throw new InvalidInputError(`${where}: step "${id}" has no output yet (it must complete before this step)`);
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  for (const k of parts.slice(n)) v = v !== null && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined;
   if (v === undefined) throw new InvalidInputError(`${where}: step output ${ref.slice(6)} does not exist`);
   return typeof v === 'string' ? v : JSON.stringify(v);
 }

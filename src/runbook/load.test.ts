@@ -366,7 +366,7 @@ describe('parseRunbook', () => {
       expect(problemsIn(text)).toEqual([atText(text, 16, 'NO_SUCH_CODE', 'failover[0].retry.nonRetryableErrorTypes[1]', 'unknown error code "NO_SUCH_CODE"')]);
     });
 
-    it.each(['${nope}', '${env:1X}', '${env:}', '${steps.only-id}', '${ENV:HOME}'])('rejects the bad reference %s', (ref) => {
+    it.each(['${nope}', '${env:1X}', '${env:}', '${steps.only-id}', '${steps.a.b.}', '${ENV:HOME}'])('rejects the bad reference %s', (ref) => {
       const text = base({ 7: `  web: { type: http, url: "http://h/${ref}" }` });
       expect(problemsIn(text)).toEqual([atText(text, 7, '"http', 'resources.web.url', `bad reference "${ref}": use \${env:NAME} or \${steps.<id>.<field>}`)]);
     });

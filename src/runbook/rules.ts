@@ -15,7 +15,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const has = (o: Obj, k: string): boolean => Object.hasOwn(o, k);
 
 const REFERENCE = /\$\{([^}]*)\}/g;
-const VALID_REFERENCE = /^(env:[A-Za-z_][A-Za-z0-9_]*|steps\.[A-Za-z0-9][A-Za-z0-9_.-]*\.[A-Za-z0-9_.]+)$/;
+// The grammar engine/interpolate.ts resolves: step ids may contain `.` and `-`; the field path ends in a word.
+const VALID_REFERENCE = /^(env:[A-Za-z_][A-Za-z0-9_]*|steps\.[A-Za-z0-9][A-Za-z0-9_.-]*\.[A-Za-z0-9_]+)$/;
 
 /**
  * Cross-field rules that a schema cannot express. They run on the raw document, defensively, so

@@ -27,10 +27,24 @@ function urlOf(p: HttpParams, target?: ResourceRef): string {
 /** Performs one HTTP request; returns the status or throws. */
 export async function httpRequest(p: HttpParams, signal: AbortSignal, target?: ResourceRef): Promise<{ status: number }> {
   const url = urlOf(p, target);
-  const headers = { ...((target?.spec.headers as Record<string, string> | undefined) ?? {}), ...p.headers };
+  const headers: Record<string, string> = { ...((target?.spec.headers as Record<string, string> | undefined) ?? {}), ...p.headers };
+  let requestUrl = url;
+  try {
+    // fetch refuses credentials in the URL: send them as Basic auth instead.
+    const u = new URL(url);
+    if (u.username || u.password) {
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'authorization'))
+        headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      u.username = '';
+      u.password = '';
+      requestUrl = u.toString();
+    }
+  } catch {
+    throw new ProviderError(`not a valid URL: ${redact(url)}`, { retryable: false });
+  }
   let res: Response;
   try {
-    res = await fetch(url, { method: p.method, headers, body: p.body, signal, redirect: 'manual' });
+    res = await fetch(requestUrl, { method: p.method, headers, body: p.body, signal, redirect: 'manual' });
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     throw new ProviderError(`${p.method} ${redact(url)}: ${messageOf((err as { cause?: unknown }).cause ?? err)}`, { cause: err });

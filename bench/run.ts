@@ -1,0 +1,39 @@
+// Runs the benchmarks in sequence and prints their figures: `npm run bench [-- <name filter>]`.
+// Benchmarks are not pass/fail: a figure outside its target is printed as such; the exit code is
+// non-zero only when a benchmark crashes (or the filter matches none).
+import { messageOf } from '../src/errors.js';
+import { renderTable, type Bench } from './support/bench-report.js';
+
+const BENCHES: Bench[] = [
+  { name: 'engine', run: async (p) => (await import('./engine.bench.js')).engineBench(p) },
+  { name: 'rto-accuracy', run: async (p) => (await import('./rto-accuracy.bench.js')).rtoAccuracyBench(p) },
+  { name: 'local-failover', run: async (p) => (await import('./local-failover.bench.js')).localFailoverBench(p) },
+];
+
+const filter = process.argv[2];
+const selected = BENCHES.filter((b) => filter === undefined || b.name.includes(filter));
+if (selected.length === 0) {
+  console.error(`no benchmark matches "${filter}"; benchmarks: ${BENCHES.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+
+const crashed: string[] = [];
+for (const bench of selected) {
+  const started = performance.now();
+  const progress = (line: string) => console.error(`  [${bench.name}] ${line}`);
+  console.error(`▶ ${bench.name}`);
+  try {
+    const report = await bench.run(progress);
+    console.log(`\n## ${bench.name}: ${report.title} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+    console.log(renderTable(report.figures));
+    if (report.notes.length) console.log(`\n${report.notes.map((n) => `- ${n}`).join('\n')}`);
+    console.log('');
+  } catch (err) {
+    crashed.push(bench.name);
+    console.error(`✘ ${bench.name} crashed: ${err instanceof Error ? (err.stack ?? err.message) : messageOf(err)}`);
+  }
+}
+if (crashed.length) {
+  console.error(`crashed: ${crashed.join(', ')}`);
+  process.exitCode = 1;
+}

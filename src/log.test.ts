@@ -1,0 +1,137 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, redactText, redactValue } from './log.js';
+
+const PASSWORD = 'Sup3r-s3cret!';
+const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const AWS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+const SESSION = 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN';
+
+/** A logger writing to memory; `text()` is everything it wrote. */
+function memoryLogger(level = 'debug') {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const log = createLogger({ stream, level });
+  return { log, text: () => chunks.join(''), lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+describe('createLogger', () => {
+  it('writes one JSON object per line with the message and fields', () => {
+    const { log, lines } = memoryLogger();
+    log.info({ step: 'promote', host: 'db.internal' }, 'step started');
+    expect(lines()).toEqual([expect.objectContaining({ level: 30, msg: 'step started', step: 'promote', host: 'db.internal' })]);
+  });
+
+  it('writes nothing below its level', () => {
+    const { log, text } = memoryLogger('warn');
+    log.info('hello');
+    log.debug('details');
+    expect(text()).toBe('');
+  });
+
+  it('never writes the password of a DSN in a message', () => {
+    const { log, text } = memoryLogger();
+    log.info(`connecting to postgres://app:${PASSWORD}@db:5432/app`);
+    log.warn('retrying %s', `postgresql://app:${PASSWORD}@db/app?sslmode=require`);
+    expect(text()).not.toContain(PASSWORD);
+    expect(text()).toContain('postgres://app:***@db:5432/app');
+    expect(text()).toContain('postgresql://app:***@db/app?sslmode=require');
+  });
+
+  it('never writes the password of a DSN in a field, however deep', () => {
+    const { log, text } = memoryLogger();
+    log.info({ url: `postgres://app:${PASSWORD}@db/app`, target: { spec: { endpoints: [`postgres://u:${PASSWORD}@h/x`] } } }, 'resolved');
+    expect(text()).not.toContain(PASSWORD);
+    expect(text()).toContain('postgres://app:***@db/app');
+  });
+
+  it('never writes a password key=value pair in free text', () => {
+    const { log, text } = memoryLogger();
+    log.info(`conninfo host=db user=app password=${PASSWORD} dbname=app`);
+    log.info({ detail: `password = '${PASSWORD}'` }, 'x');
+    expect(text()).not.toContain(PASSWORD);
+    expect(text()).toContain('host=db user=app password=*** dbname=app');
+  });
+
+  it.each([
+    ['at the top level', { password: PASSWORD }],
+    ['one level down', { resource: { password: PASSWORD } }],
+    ['two levels down', { run: { resource: { password: PASSWORD } } }],
+    ['four levels down', { a: { b: { c: { d: { password: PASSWORD } } } } }],
+    ['in a list', { resources: [{ name: 'db', password: PASSWORD }] }],
+    ['as a dsn field', { spec: { dsn: `host=db password=${PASSWORD}` } }],
+    ['as a connectionString field', { a: { b: { connectionString: PASSWORD } } }],
+    ['in headers', { request: { headers: { authorization: `Bearer ${PASSWORD}` } } }],
+    ['in env', { step: { params: { env: { PGPASSWORD: PASSWORD } } } }],
+  ])('never writes a password field %s', (_, fields) => {
+    const { log, text } = memoryLogger();
+    log.info(fields, 'with secrets');
+    expect(text()).not.toContain(PASSWORD);
+    expect(text()).toContain('[redacted]');
+  });
+
+  it.each([
+    ['at the top level', { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET, sessionToken: SESSION }],
+    ['one level down', { credentials: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET, sessionToken: SESSION } }],
+    ['three levels down', { provider: { aws: { credentials: { accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET, sessionToken: SESSION } } } }],
+  ])('never writes AWS credentials %s', (_, fields) => {
+    const { log, text } = memoryLogger();
+    log.info(fields, 'aws call');
+    expect(text()).not.toContain(AWS_SECRET);
+    expect(text()).not.toContain(AWS_KEY_ID);
+    expect(text()).not.toContain(SESSION);
+  });
+
+  it('never writes an AWS secret key given as text', () => {
+    const { log, text } = memoryLogger();
+    log.info(`exec env: AWS_SECRET_ACCESS_KEY=${AWS_SECRET} AWS_REGION=eu-west-1`);
+    log.info({ stderr: `aws_secret_access_key: ${AWS_SECRET}` }, 'command output');
+    expect(text()).not.toContain(AWS_SECRET);
+    expect(text()).toContain('AWS_REGION=eu-west-1');
+  });
+
+  it('never writes a DSN password from the message of a logged error', () => {
+    const { log, text } = memoryLogger();
+    log.error({ err: new Error(`cannot connect to postgres://app:${PASSWORD}@db/app`) }, 'step failed');
+    log.error(new Error(`cannot connect to postgres://app:${PASSWORD}@db/app`));
+    expect(text()).not.toContain(PASSWORD);
+    expect(text()).toContain('cannot connect to postgres://app:***@db/app');
+  });
+
+  it('keeps what is not a secret', () => {
+    const { log, lines } = memoryLogger();
+    log.info({ resource: { host: 'db', port: 5432, user: 'app', database: 'app' }, url: 'http://example.com/health' }, 'ok');
+    expect(lines()[0]).toMatchObject({ resource: { host: 'db', port: 5432, user: 'app', database: 'app' }, url: 'http://example.com/health' });
+  });
+});
+
+describe('redactText', () => {
+  it.each([
+    ['postgres://app:pw@db/app', 'postgres://app:***@db/app'],
+    ['mysql://root:p%40ss@h:3306/x and redis://:tok@cache:6379', 'mysql://root:***@h:3306/x and redis://:***@cache:6379'],
+    ['https://user@example.com/', 'https://user@example.com/'],
+    ['http://example.com:8080/a@b', 'http://example.com:8080/a@b'],
+    ["password='two words' next", 'password=*** next'],
+    ['no secrets here', 'no secrets here'],
+  ])('turns %j into %j', (input, output) => {
+    expect(redactText(input)).toBe(output);
+  });
+});
+
+describe('redactValue', () => {
+  it('returns a redacted copy and leaves the original as it was', () => {
+    const original = { dsn: 'postgres://a:b@c/d', nested: { note: 'postgres://a:b@c/d', list: ['password=x'] }, n: 1, ok: true, nothing: null };
+    const copy = redactValue(original);
+    expect(copy).toEqual({ dsn: '[redacted]', nested: { note: 'postgres://a:***@c/d', list: ['password=***'] }, n: 1, ok: true, nothing: null });
+    expect(original.nested.note).toBe('postgres://a:b@c/d');
+  });
+
+  it('redacts secret keys whatever their case', () => {
+    expect(redactValue({ Password: 'x', SECRETACCESSKEY: 'y', AccessKeyId: 'z' })).toEqual({ Password: '[redacted]', SECRETACCESSKEY: '[redacted]', AccessKeyId: '[redacted]' });
+  });
+});
