@@ -40,8 +40,19 @@ export function redactText(text: string): string {
 /** Deep copy with secrets removed (for reports and journals of step parameters and outputs). */
 export function redactValue<T>(value: T): T {
   const walk = (v: unknown, key?: string): unknown => {
-    if (key && /^(password|dsn|connectionString|secretAccessKey|sessionToken|headers|env)$/i.test(key)) return '[redacted]';
+    if (key && /^(password|dsn|connectionString|secretAccessKey|accessKeyId|sessionToken|headers|env)$/i.test(key)) return '[redacted]';
     if (typeof v === 'string') return redactText(v);
+    // Errors keep their (non-enumerable) type, message and stack, redacted, instead of becoming {}.
+    if (v instanceof Error) {
+      const fields = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+      return {
+        type: v.name,
+        message: redactText(v.message),
+        ...(v.stack ? { stack: redactText(v.stack) } : {}),
+        ...(v.cause !== undefined ? { cause: walk(v.cause) } : {}),
+        ...fields,
+      };
+    }
     if (Array.isArray(v)) return v.map((x) => walk(x));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     return v;
@@ -76,9 +87,15 @@ export function createLogger(opts: LogOptions = {}): Logger {
     {
       level: opts.level ?? process.env.LIFEBOAT_LOG_LEVEL ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // formatters.log has already turned errors into redacted plain objects; pino's own err
+      // serializer would re-read them (and the unredacted messages of their causes).
+      serializers: { err: (e: unknown) => e },
       hooks: {
         logMethod(args, method) {
-          const redacted = args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>;
+          // pino takes the message of an error logged on its own from the error: redact it too.
+          const [first, ...rest] = args as unknown[];
+          const all = first instanceof Error ? [{ err: first }, ...(rest.length ? rest : [first.message])] : (args as unknown[]);
+          const redacted = all.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>;
           return method.apply(this, redacted);
         },
       },

@@ -122,7 +122,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
 
   let lab: Lab | undefined;
   const resource = (name: string): ResourceRef => {
-    const spec = runbook.resources[name];
+    const spec = Object.hasOwn(runbook.resources, name) ? runbook.resources[name] : undefined;
     if (!spec) throw new InvalidInputError(`no resource named ${name}`);
     const { type, ...rest } = resolveRefs(spec, { env }, `resource ${name}`);
     return { name, type, spec: rest };

@@ -17,7 +17,7 @@ const never = () => new AbortController().signal;
 async function run(errors: unknown[], retryPolicy: RetryPolicy | undefined, signal = never()) {
   const attempts: number[] = [];
   const retries: Array<{ err: unknown; attempt: number; delayMs: number }> = [];
-  const outcome = await withRetry(
+  const outcome: { value?: string; error?: unknown } = await withRetry(
     async (n) => {
       attempts.push(n);
       if (n <= errors.length) throw errors[n - 1];

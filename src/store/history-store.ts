@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../engine/run-result.js';
+import { InfrastructureError } from '../errors.js';
 
 /** One row of the run history. */
 export interface HistoryEntry {
@@ -27,8 +28,12 @@ export class HistoryStore {
   private db: Database.Database;
 
   constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
-    this.db = new Database(join(stateDir, 'history.db'));
+    try {
+      mkdirSync(stateDir, { recursive: true });
+      this.db = new Database(join(stateDir, 'history.db'));
+    } catch (err) {
+      throw new InfrastructureError(`cannot open the run history in ${stateDir}: ${(err as Error).message}`, { cause: err });
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`create table if not exists runs (
