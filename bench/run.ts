@@ -1,6 +1,8 @@
 // Runs the benchmarks in sequence and prints their figures: `npm run bench [-- <name filter>]`.
 // Benchmarks are not pass/fail: a figure outside its target is printed as such; the exit code is
 // non-zero only when a benchmark crashes (or the filter matches none).
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { messageOf } from '../src/errors.js';
 import { renderTable, type Bench } from './support/bench-report.js';
 
@@ -17,16 +19,30 @@ if (selected.length === 0) {
   process.exit(2);
 }
 
+// Other work on the machine skews every figure: say how busy it was.
+function load(): string {
+  let pressure = '';
+  try {
+    const some = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    if (some) pressure = `, CPU pressure ${some[1]}% over 60 s`;
+  } catch {
+    // no PSI on this kernel
+  }
+  return `load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores${pressure}`;
+}
+
 const crashed: string[] = [];
 for (const bench of selected) {
   const started = performance.now();
   const progress = (line: string) => console.error(`  [${bench.name}] ${line}`);
   console.error(`▶ ${bench.name}`);
+  const loadBefore = load();
   try {
     const report = await bench.run(progress);
     console.log(`\n## ${bench.name}: ${report.title} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
     console.log(renderTable(report.figures));
-    if (report.notes.length) console.log(`\n${report.notes.map((n) => `- ${n}`).join('\n')}`);
+    const notes = [...report.notes, `machine: ${loadBefore} before, ${load()} after`];
+    console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
     console.log('');
   } catch (err) {
     crashed.push(bench.name);

@@ -263,12 +263,15 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       }
     }
 
+    rlog.debug('stopping probes');
     await scheduler.stop();
+    rlog.debug('probes stopped; reading surviving write markers');
     const writer = [...instances].find(([n]) => runbook.probes[n]!.type === 'postgres.writes');
     if (writer?.[1].readSurvivingMarkers) {
       const ac = AbortSignal.any([signal, AbortSignal.timeout(15_000)]);
       try {
         survivors = await writer[1].readSurvivingMarkers(ac);
+        rlog.debug({ endpoint: survivors.endpoint, markers: survivors.keys.size }, 'surviving write markers read');
       } catch (err) {
         if (signal.aborted) throw err;
         throw new InfrastructureError(`data loss not measured: could not read the surviving write markers: ${messageOf(err)}`, { cause: err });
@@ -281,6 +284,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     progress(`${status}: ${redactText(error)}`);
   } finally {
     await scheduler?.close().catch(() => {});
+    rlog.debug('probes closed');
     for (const i of instances.values()) await i.close().catch(() => {});
     if (mode === 'drill' && faultBegan && runbook.failback.length) {
       const fb = await runPhase('failback', cleanupSignal).catch((e: Error) => ({ ok: false, error: e }));
@@ -294,6 +298,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     }
     if (lab) {
       progress('lab: tearing down');
+      rlog.debug('tearing the lab down');
       await lab.teardown().catch((e: unknown) => cleanupErrors.push(`teardown: ${messageOf(e)}`));
     }
   }

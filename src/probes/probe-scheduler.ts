@@ -72,13 +72,23 @@ export class ProbeScheduler {
     this.onSample(sample);
   }
 
-  /** Stops scheduling, aborts checks in flight, and waits for them; does not close instances. */
-  async stop(): Promise<void> {
+  /**
+   * Stops scheduling, aborts checks in flight, and waits for them — at most `graceMs`, so that a
+   * check which ignores its signal cannot hang the run. Does not close instances.
+   */
+  async stop(graceMs = 5000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     for (const ac of this.controllers) ac.abort(new Error('probes stopped'));
-    await Promise.allSettled([...this.inFlight.values()].flatMap((s) => [...s]));
+    const pending = [...this.inFlight.values()].flatMap((s) => [...s]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      Promise.allSettled(pending).then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (late) this.log.warn({ pending: pending.length }, 'probe checks did not end after being aborted; going on without them');
   }
 
   /** Stops and closes every probe instance. */

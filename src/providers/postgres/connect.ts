@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { InvalidInputError, ProviderError, messageOf } from '../../errors.js';
+import { raceAbort } from '../../util/abort.js';
 import type { ProviderContext, ResourceRef } from '../types.js';
 
 /** Fields of a `postgres` resource: any existing server, given by DSN or host/port list. */
@@ -68,7 +69,8 @@ export async function connect(config: pg.ClientConfig, signal: AbortSignal): Pro
   const onAbort = () => destroyClient(client);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await client.connect();
+    // pg never settles connect() when the client is ended while connecting: race the signal.
+    await raceAbort(client.connect(), signal);
     return client;
   } catch (err) {
     destroyClient(client);
@@ -90,7 +92,7 @@ export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
   const onAbort = () => destroyClient(client);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await client.query<R>(sql, params);
+    return await raceAbort(client.query<R>(sql, params), signal);
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     throw err;
