@@ -171,16 +171,8 @@ export class StepExecutor {
 
 /** An AbortSignal that fires on the parent's abort or after `ms` with a StepTimeoutError. */
 function withTimeout(parent: AbortSignal, timeoutMs: number, stepId: string): { signal: AbortSignal; dispose(): void } {
-  const ac = new AbortController();
-  const onParent = () => ac.abort(parent.reason);
-  if (parent.aborted) ac.abort(parent.reason);
-  else parent.addEventListener('abort', onParent, { once: true });
-  const timer = setTimeout(() => ac.abort(new StepTimeoutError(stepId, timeoutMs)), timeoutMs);
-  return {
-    signal: ac.signal,
-    dispose() {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', onParent);
-    },
-  };
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new StepTimeoutError(stepId, timeoutMs)), timeoutMs);
+  // AbortSignal.any adds no listener to the parent, so wide parallel groups raise no warning.
+  return { signal: AbortSignal.any([parent, timeout.signal]), dispose: () => clearTimeout(timer) };
 }

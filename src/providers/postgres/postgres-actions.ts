@@ -21,10 +21,15 @@ const promoteAction: ActionDef<{ wait: string }> = {
     return withResource(ctx, ctx.target!, ctx.signal, async (c) => {
       const r = await query<{ rec: boolean }>(c, 'select pg_is_in_recovery() as rec', [], ctx.signal);
       if (!r.rows[0]?.rec) return { alreadyPrimary: true };
-      const seconds = Math.max(1, Math.ceil(ms(p.wait) / 1000));
-      const pr = await query<{ ok: boolean }>(c, 'select pg_promote(true, $1) as ok', [seconds], ctx.signal);
-      if (!pr.rows[0]?.ok) throw new ProviderError(`${ctx.target!.name}: promotion did not finish within ${p.wait}`);
-      return { alreadyPrimary: false };
+      // pg_promote(true) checks only every 100 ms; signal, then poll more finely ourselves.
+      await query(c, 'select pg_promote(false)', [], ctx.signal);
+      const deadline = performance.now() + ms(p.wait);
+      for (;;) {
+        const s = await query<{ rec: boolean }>(c, 'select pg_is_in_recovery() as rec', [], ctx.signal);
+        if (!s.rows[0]?.rec) return { alreadyPrimary: false };
+        if (performance.now() > deadline) throw new ProviderError(`${ctx.target!.name}: promotion did not finish within ${p.wait}`);
+        await sleep(5, ctx.signal);
+      }
     });
   },
   async isDone(ctx) {
