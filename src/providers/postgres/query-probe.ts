@@ -36,11 +36,27 @@ export const queryProbe: ProbeDef<QueryParams> = {
     };
     return {
       async check(signal) {
-        const results = await Promise.all(pools.map((pool) => one(pool, signal)));
-        const failures = results.filter((r): r is string => r !== undefined);
-        const okIndex = results.findIndex((r) => r === undefined);
-        const ok = p.require === 'all' ? failures.length === 0 : okIndex >= 0;
-        return ok ? { ok, endpoint: pools[okIndex]?.name } : { ok, error: failures.join('; ') };
+        // With require: any, the first endpoint that answers decides; the others (a frozen
+        // server hangs) are abandoned at once rather than holding the check until its timeout.
+        const done = new AbortController();
+        const linked = AbortSignal.any([signal, done.signal]);
+        const failures: string[] = [];
+        let okName: string | undefined;
+        await new Promise<void>((resolve) => {
+          let pending = pools.length;
+          if (pending === 0) resolve();
+          for (const pool of pools) {
+            void one(pool, linked).then((failure) => {
+              if (failure === undefined) okName ??= pool.name;
+              else if (!done.signal.aborted) failures.push(failure);
+              if (p.require === 'any' && failure === undefined) resolve();
+              if (--pending === 0) resolve();
+            });
+          }
+        });
+        done.abort(new Error('another endpoint answered'));
+        const ok = p.require === 'all' ? failures.length === 0 && okName !== undefined : okName !== undefined;
+        return ok ? { ok, endpoint: okName } : { ok, error: failures.join('; ') || 'no endpoint answered' };
       },
       async close() {
         for (const pool of pools) pool.close();

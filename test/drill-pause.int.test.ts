@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { runDrill } from '../src/engine/drill-run.js';
+import { loadRunbook } from '../src/runbook/load.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { livePidsMentioning } from './support/pg-lab-helpers.js';
+import { labRootOf, tempStateDir } from './support/run-cli.js';
+
+describe('a drill against a frozen primary', () => {
+  it('sees hung checks time out, recovers on the promoted replica, and rebuilds the frozen primary', async () => {
+    const loaded = await loadRunbook('test/fixtures/pause-primary.yaml');
+    const stateDir = tempStateDir();
+    const result = await runDrill({ loaded, stateDir, log: pino({ level: 'silent' }) });
+    expect(result.status, result.error).toBe('completed');
+    expect(result.verdict).toBe('met');
+    const timedOut = result.timeline.filter((e) => e.kind === 'probe' && !e.ok && /timed out/.test(e.error ?? ''));
+    expect(timedOut.length).toBeGreaterThan(0);
+    expect(result.measurements.rtoMs).toBeGreaterThan(0);
+    expect(result.steps.find((s) => s.id === 'rejoin')?.status).toBe('succeeded');
+    const root = labRootOf(join(stateDir, 'runs', result.runId, 'journal.jsonl'))!;
+    expect(livePidsMentioning(root)).toEqual([]);
+    expect(existsSync(root)).toBe(false);
+  }, 90_000);
+});
