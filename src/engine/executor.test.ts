@@ -93,7 +93,7 @@ describe('StepExecutor', () => {
     const started = performance.now();
     const r = await exec.runPhase('failover', [{ parallel: [step('p1', 'fake.sleep', { ms: 150 }), step('p2', 'fake.sleep', { ms: 150 }), step('p3', 'fake.sleep', { ms: 150 })] }], signal);
     expect(r.ok).toBe(true);
-    expect(performance.now() - started).toBeLessThan(290);
+    expect(performance.now() - started).toBeLessThan(400); // one after the other: 450 ms
   });
 
   it('runs the compensations of completed steps in reverse order when a later step fails', async () => {

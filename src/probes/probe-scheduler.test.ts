@@ -51,7 +51,8 @@ describe('ProbeScheduler', () => {
     await s.close();
     const firstOk = samples.find((x) => x.ok);
     expect(firstOk).toBeDefined();
-    expect(firstOk!.t - back).toBeLessThan(20 + 15);
+    // Far below the 1 s timeout of the hung checks (a loaded CI machine may delay a tick a little).
+    expect(firstOk!.t - back).toBeLessThan(300);
   });
 
   it('stops scheduling and aborts checks in flight on stop()', async () => {
