@@ -176,7 +176,7 @@ describe.concurrent('lifeboat plan', () => {
     expect(phaseAt('failover')).toBeGreaterThan(phaseAt('fault'));
     expect(phaseAt('failback')).toBeGreaterThan(phaseAt('failover'));
     expect(lines[phaseAt('fault') + 1]).toBe('  1. kill-primary: lab.kill → primary  [MUTATES, timeout 5m00s]');
-    expect(lines[phaseAt('failover') + 1]).toBe('  2. promote: postgres.promote → replica  [MUTATES, timeout 30.00s, 3 attempts]');
+    expect(lines[phaseAt('failover') + 1]).toBe('  2. promote: postgres.promote → replica  [MUTATES, timeout 30s, 3 attempts]');
     expect(lines[phaseAt('failback') + 1]).toBe('  3. rejoin-old-primary: postgres.rejoin → primary  [MUTATES, timeout 2m00s]');
   });
 

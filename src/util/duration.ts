@@ -29,9 +29,9 @@ export function formatDuration(ms: number): string {
   // Round once, to the precision shown, before choosing the unit: 59.999s must not print as 60.00s.
   const a = Math.round(Math.abs(ms));
   if (a < 1000) return `${sign}${a}ms`;
-  if (a < 10_000) return `${sign}${(a / 1000).toFixed(3)}s`;
+  if (a < 10_000) return `${sign}${Number((a / 1000).toFixed(3))}s`;
   const centis = Math.round(a / 10);
-  if (centis < 6000) return `${sign}${(centis / 100).toFixed(2)}s`;
+  if (centis < 6000) return `${sign}${Number((centis / 100).toFixed(2))}s`;
   const seconds = Math.round(a / 1000);
   return `${sign}${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
