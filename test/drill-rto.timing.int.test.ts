@@ -61,6 +61,12 @@ describe('measured RTO', () => {
     const expected = promotedAt! - result.measurements.outageStartAt!;
     expect(expected).toBeGreaterThanOrEqual(delay);
     const rto = result.measurements.rtoMs!;
+    if (process.env.LB_DEBUG_TIMING) {
+      const t0 = result.measurements.outageStartAt!;
+      const firstOk = result.timeline.find((e) => e.kind === 'probe' && e.ok && e.start >= t0) as { start: number; t: number } | undefined;
+      const prev = result.timeline.filter((e) => e.kind === 'probe' && !e.ok && e.start >= t0).at(-1) as { start: number; t: number } | undefined;
+      console.log(JSON.stringify({ error: rto - expected, promotedAt: promotedAt! - t0, okStart: firstOk!.start - t0, okEnd: firstOk!.t - t0, okDur: firstOk!.t - firstOk!.start, lastFail: prev && { start: prev.start - t0, dur: prev.t - prev.start } }));
+    }
     expect(rto).toBeGreaterThanOrEqual(expected - 10);
     expect(rto).toBeLessThanOrEqual(expected + interval + 10);
   }, 90_000);

@@ -45,6 +45,12 @@ export class WriteProbe implements ProbeInstance {
 
   private async ensureTable(pool: EndpointPool, client: import('pg').Client, signal: AbortSignal) {
     if (this.tableReady.has(pool)) return;
+    // A read works on a replica too: once the table is there, a promoted replica needs only the insert.
+    const found = await query<{ ok: boolean }>(client, 'select to_regclass($1) is not null as ok', [this.params.table], signal);
+    if (found.rows[0]?.ok) {
+      this.tableReady.add(pool);
+      return;
+    }
     try {
       await query(
         client,
