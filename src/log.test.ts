@@ -149,3 +149,15 @@ describe('redactValue', () => {
     expect(redactValue({ Password: 'x', SECRETACCESSKEY: 'y', AccessKeyId: 'z' })).toEqual({ Password: '[redacted]', SECRETACCESSKEY: '[redacted]', AccessKeyId: '[redacted]' });
   });
 });
+
+describe('redactText on common secret forms', () => {
+  it.each([
+    ['PGPASSWORD=s3cret psql -h db', 's3cret'],
+    ['postgres://u:p@ss-w0rd@db:5432/app', 'ss-w0rd'],
+    ['{"db_password":"s3cret","user":"u"}', 's3cret'],
+    ["host=db password='two words' user=u", 'two words'],
+  ])('hides the secret in %s', async (text, secret) => {
+    const { redactText } = await import('./log.js');
+    expect(redactText(text)).not.toContain(secret);
+  });
+});

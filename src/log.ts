@@ -28,13 +28,20 @@ export const REDACT_PATHS = [
   '*.accessKeyId',
 ];
 
-const DSN_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]*)(@)/gi;
-const KV_PASSWORD = /(\bpassword\s*=\s*)('[^']*'|\S+)/gi;
+// user:password@ in a URL; the password may itself contain '@', so run to the last one of the token.
+const DSN_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s"']*:)([^\s"']*)(@)/gi;
+// password=..., PGPASSWORD=..., db_password: ... (also inside longer identifiers).
+const KV_PASSWORD = /([A-Za-z_]*(?:password|passwd|secret|token)\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s,;&"']+)/gi;
+const JSON_PASSWORD = /("[A-Za-z_]*(?:password|passwd|secret|token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
 const AWS_SECRET = /(aws_secret_access_key\s*[=:]\s*)\S+/gi;
 
-/** Removes passwords from DSNs and key=value strings inside free text. */
+/** Removes passwords from DSNs, key=value and JSON "password" fields inside free text. */
 export function redactText(text: string): string {
-  return text.replace(DSN_PASSWORD, '$1***$3').replace(KV_PASSWORD, '$1***').replace(AWS_SECRET, '$1***');
+  return text
+    .replace(DSN_PASSWORD, '$1***$3')
+    .replace(JSON_PASSWORD, '$1"***"')
+    .replace(KV_PASSWORD, '$1***')
+    .replace(AWS_SECRET, '$1***');
 }
 
 /** Deep copy with secrets removed (for reports and journals of step parameters and outputs). */

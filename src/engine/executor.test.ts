@@ -145,3 +145,16 @@ describe('StepExecutor', () => {
     expect(calls.map((c) => c.step)).toEqual(['one', 'long', 'undo']);
   });
 });
+
+describe('StepExecutor and secrets', () => {
+  it('redacts passwords quoted in a step error before it is recorded', async () => {
+    const { defaultRegistry } = await import('../providers/default-registry.js');
+    const events: TimelineEvent[] = [];
+    const exec = new StepExecutor({ registry: defaultRegistry(), context: fakeContext(events), env: {}, record: (e) => events.push(e) });
+    const r = await exec.runPhase('failover', [step('leaky', 'exec', { command: ['sh', '-c', 'exit 1', 'postgres://app:hunter2@db/app'], expectExitCodes: [0] })], new AbortController().signal);
+    expect(r.ok).toBe(false);
+    const failed = events.find((e) => e.kind === 'step' && e.status === 'failed') as { error: string };
+    expect(failed.error).toMatch(/exit code 1/);
+    expect(JSON.stringify(events)).not.toContain('hunter2');
+  });
+});

@@ -1,5 +1,5 @@
 import { AbortedError, InvalidInputError, LifeboatError, StepFailedError, StepTimeoutError, messageOf } from '../errors.js';
-import { redactValue } from '../log.js';
+import { redactText, redactValue } from '../log.js';
 import type { Registry } from '../providers/registry.js';
 import type { ActionContext, Phase, ProviderContext } from '../providers/types.js';
 import { ms } from '../runbook/fields.js';
@@ -8,6 +8,7 @@ import { isParallel } from '../runbook/types.js';
 import { resolveRefs } from './interpolate.js';
 import { DEFAULT_STEP_TIMEOUT_MS, stepParams } from './plan.js';
 import { withRetry } from './retry.js';
+import { raceAbort } from '../util/abort.js';
 import type { TimelineEvent } from './timeline.js';
 
 /** What the journal says about steps of an earlier attempt of this run. */
@@ -49,7 +50,8 @@ export class StepExecutor {
   }
 
   private emit(e: Omit<Extract<TimelineEvent, { kind: 'step' }>, 't' | 'kind'>, durable: boolean) {
-    const event = { t: this.opts.context.clock.now(), kind: 'step' as const, ...e };
+    // Error texts can quote commands and DSNs: they are redacted before they reach the journal.
+    const event = { t: this.opts.context.clock.now(), kind: 'step' as const, ...e, ...(e.error !== undefined ? { error: redactText(e.error) } : {}) };
     this.opts.record(event, durable);
     this.opts.onStep?.(event);
   }
@@ -124,7 +126,7 @@ export class StepExecutor {
     if (prior?.inFlight.has(step.id) && def.isDone) {
       const check = withTimeout(signal, Math.min(timeoutMs, 30_000), step.id);
       try {
-        if (await def.isDone(ctxFor(check.signal), params)) {
+        if (await raceAbort(def.isDone(ctxFor(check.signal), params), check.signal)) {
           this.outputs[step.id] = {};
           this.emit({ phase, stepId: step.id, status: 'already-done' }, true);
           return;
@@ -144,7 +146,8 @@ export class StepExecutor {
           attempts = n;
           const t = withTimeout(signal, timeoutMs, step.id);
           try {
-            return await def.run(ctxFor(t.signal), params);
+            // An action that ignores its signal must still not hold the run past its timeout.
+            return await raceAbort(def.run(ctxFor(t.signal), params), t.signal);
           } catch (err) {
             if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortedError();
             if (t.signal.aborted) throw t.signal.reason;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { messageOf } from '../errors.js';
+import { redactText } from '../log.js';
 import type { Clock } from '../engine/clock.js';
 import type { ProbeSample } from '../engine/timeline.js';
 import type { ProbeInstance } from '../providers/types.js';
@@ -69,6 +70,7 @@ export class ProbeScheduler {
       this.controllers.delete(ac);
     }
     if (this.stopped) return;
+    if (sample.error) sample.error = redactText(sample.error);
     this.onSample(sample);
   }
 

@@ -55,38 +55,47 @@ export function runCommand(p: ExecParams, signal: AbortSignal): Promise<ExecResu
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < OUTPUT_LIMIT) stderr += d.toString('utf8');
     });
-    let killTimer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      timers.forEach(clearTimeout);
+      // A daemon the command left behind may hold the pipes open: stop reading them.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      fn();
+    };
+    const result = (code: number | null, sig: NodeJS.Signals | null): ExecResult => ({
+      exitCode: code,
+      signal: sig,
+      stdout: stdout.slice(0, OUTPUT_LIMIT),
+      stderr: stderr.slice(0, OUTPUT_LIMIT),
+      durationMs: performance.now() - started,
+    });
+    const killGroup = (sig: NodeJS.Signals) => {
       try {
-        process.kill(-child.pid!, 'SIGTERM');
+        process.kill(-child.pid!, sig);
       } catch {
         /* already gone */
       }
-      killTimer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, p.killAfter ? ms(p.killAfter) : 2000);
     };
+    function onAbort() {
+      killGroup('SIGTERM');
+      const grace = p.killAfter ? ms(p.killAfter) : 2000;
+      timers.push(setTimeout(() => killGroup('SIGKILL'), grace));
+      // Settle even if the process (or a daemon holding its pipes) never closes them.
+      timers.push(setTimeout(() => finish(() => reject(signal.reason)), grace + 500));
+    }
     signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(new ProviderError(`cannot run ${argv[0]}: ${err.message}`, { cause: err, retryable: false }));
+    child.on('error', (err) => finish(() => reject(new ProviderError(`cannot run ${argv[0]}: ${err.message}`, { cause: err, retryable: false }))));
+    // 'close' waits for every holder of the pipes; 'exit' does not. After the exit, give the
+    // output a moment to drain, then settle whether or not a background process keeps the pipes.
+    child.on('exit', (code, sig) => {
+      timers.push(setTimeout(() => finish(() => (signal.aborted ? reject(signal.reason) : resolve(result(code, sig)))), 200));
     });
-    child.on('close', (code, sig) => {
-      signal.removeEventListener('abort', onAbort);
-      if (killTimer) clearTimeout(killTimer);
-      if (signal.aborted) return reject(signal.reason);
-      resolve({
-        exitCode: code,
-        signal: sig,
-        stdout: stdout.slice(0, OUTPUT_LIMIT),
-        stderr: stderr.slice(0, OUTPUT_LIMIT),
-        durationMs: performance.now() - started,
-      });
-    });
+    child.on('close', (code, sig) => finish(() => (signal.aborted ? reject(signal.reason) : resolve(result(code, sig)))));
   });
 }
 

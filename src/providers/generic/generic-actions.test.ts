@@ -108,3 +108,12 @@ describe('http and tcp checks', () => {
     await expect(waitAction.run(actx(ac.signal), { duration: '10s' })).rejects.toThrow('stop');
   });
 });
+
+describe('exec with a daemon left behind', () => {
+  it('ends when the command exits even if a background process keeps its output pipes open', async () => {
+    const started = Date.now();
+    const out = await execAction.run(actx(), exec({ command: 'setsid sleep 5 & echo started', shell: true }));
+    expect(out?.stdout).toBe('started\n');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
