@@ -16,7 +16,7 @@ import { createClock, type Clock } from './clock.js';
 import { StepExecutor, type PhaseOutcome } from './executor.js';
 import { envRefs, resolveRefs } from './interpolate.js';
 import { Journal } from './journal.js';
-import { measure } from './measure.js';
+import { countedAcks, measure, recoverySamples } from './measure.js';
 import type { RunMode } from './plan.js';
 import { acquireRunLock } from './run-lock.js';
 import { summariseSteps, type RunResult, type RunStatus } from './run-result.js';
@@ -108,6 +108,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const runDir = join(opts.stateDir, 'runs', runId);
   const releaseLock = acquireRunLock(opts.stateDir, runbook.name, runId);
   const journal = new Journal(join(runDir, 'journal.jsonl'));
+  journal.onError = (err) => log.error({ err: messageOf(err) }, 'cannot write the journal');
   const timeline: TimelineEvent[] = opts.resume ? [...opts.resume.timeline] : [];
   const record = (event: TimelineEvent, durable = false) => {
     timeline.push(event);
@@ -180,7 +181,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const stableForMs = runbook.recovery ? ms(runbook.recovery.stableFor) : 0;
   const probeNames = Object.keys(runbook.probes);
   const resolutionMs = Math.max(0, ...recoveryProbes.map((p) => ms(runbook.probes[p]!.interval)));
-  const samples = (since: number): ProbeSample[] => timeline.filter((e): e is ProbeSample => e.kind === 'probe' && e.start >= since);
+  const samples = (since: number): ProbeSample[] => recoverySamples(timeline, recoveryProbes.length ? recoveryProbes : probeNames, since);
 
   let status: RunStatus = 'completed';
   let error: string | undefined;
@@ -194,6 +195,8 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     if (runbook.lab && mode === 'drill') {
       progress(opts.resume?.lab && faultBegan ? 'lab: re-adopting the running lab' : `lab: starting ${Object.keys(runbook.lab.services).join(', ')}`);
       lab = await startLab(runbook, opts, faultBegan, (state) => journal.append({ type: 'lab', state }, true));
+      // A half-started lab of a crashed attempt was replaced: its write markers are gone with it.
+      if (opts.resume?.lab && !faultBegan) mark('lab-replaced');
       journal.append({ type: 'lab', state: lab.state() }, true);
     }
 
@@ -212,7 +215,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     );
     scheduler.start();
 
-    if (!faultBegan) {
+    if (!faultBegan && mode === 'drill') {
       const probesForSteady = recoveryProbes.length ? recoveryProbes : probeNames;
       if (probesForSteady.length) {
         progress(`steady state: waiting for ${probesForSteady.join(', ')}`);
@@ -221,7 +224,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
         const writeProbes = probeNames.filter((n) => runbook.probes[n]!.type === 'postgres.writes');
         for (;;) {
           const r = findRecovery({ samples: samples(from), probes: probesForSteady, t0: from, stableForMs: 0 });
-          const acked = writeProbes.every((p) => timeline.some((e) => e.kind === 'write-ack' && e.probe === p && e.t >= from));
+          const acked = writeProbes.every((p) => countedAcks(timeline).some((e) => e.probe === p && e.t >= from));
           if (r.recoveredAt !== undefined && acked) break;
           if (clock.now() - from > timeoutMs) {
             const last = samples(from).filter((s) => !s.ok).at(-1);
@@ -238,7 +241,11 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       const fault = await runPhase('fault', signal);
       if (!fault.ok) throw fault.error!;
     }
-    if (!timeline.some((e) => e.kind === 'mark' && e.name === 'outage-start')) mark('outage-start');
+    if (!timeline.some((e) => e.kind === 'mark' && e.name === 'outage-start')) {
+      // t0 is when the last fault step completed, not when the phase bookkeeping was written.
+      const lastFault = timeline.filter((e) => e.kind === 'step' && e.phase === 'fault' && (e.status === 'succeeded' || e.status === 'already-done')).at(-1);
+      record({ t: lastFault?.t ?? clock.now(), kind: 'mark', name: 'outage-start' }, true);
+    }
     const t0 = timeline.filter((e) => e.kind === 'mark' && e.name === 'outage-start').at(-1)!.t;
     progress('outage started; failover:');
 
@@ -247,7 +254,9 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     mark('failover-done');
 
     if (recoveryProbes.length) {
-      const deadline = t0 + ms(runbook.recovery!.timeout);
+      // Recovery that begins just before the deadline still needs stableFor (and a check) to be confirmed.
+      const maxProbeTimeout = Math.max(0, ...recoveryProbes.map((p) => ms(runbook.probes[p]!.timeout)));
+      const deadline = t0 + ms(runbook.recovery!.timeout) + stableForMs + maxProbeTimeout;
       for (;;) {
         const r = findRecovery({ samples: samples(t0), probes: recoveryProbes, t0, stableForMs });
         if (r.recoveredAt !== undefined) {

@@ -36,3 +36,17 @@ describe('Journal', () => {
     expect(readJournal(path)).toHaveLength(1);
   });
 });
+
+describe('Journal after a crash', () => {
+  it('ends a torn last line before appending, so the next entry is read back whole', () => {
+    const path = tmp();
+    const j = new Journal(path);
+    j.append(event(1), true);
+    j.close();
+    appendFileSync(path, '{"type":"event","event":{"t":2,');
+    const again = new Journal(path);
+    again.append(event(3), true);
+    again.close();
+    expect(readJournal(path).map((e) => (e.type === 'event' ? e.event.t : -1))).toEqual([1, 3]);
+  });
+});

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LabState } from '../lab/types.js';
 import type { RunMode } from './plan.js';
@@ -23,12 +23,22 @@ export class Journal {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
+  /** Hears errors of background flushes. */
+  onError?: (err: unknown) => void;
+
   constructor(
     readonly path: string,
     private readonly flushMs = 100,
   ) {
     mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'a+');
+    // A process killed mid-write leaves a torn last line: end it, so our first line stays whole.
+    const size = fstatSync(this.fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(this.fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+    }
   }
 
   append(entry: JournalEntry, durable = false): void {
@@ -36,7 +46,15 @@ export class Journal {
     this.buffer.push(`${JSON.stringify(entry)}\n`);
     if (durable) this.flush(true);
     else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(false), this.flushMs);
+      this.timer = setTimeout(() => {
+        try {
+          this.flush(false);
+        } catch (err) {
+          // A full disk must not crash the run from a timer (teardown would be skipped); the
+          // entries stay buffered and the next durable append reports the error to its caller.
+          this.onError?.(err);
+        }
+      }, this.flushMs);
       this.timer.unref();
     }
   }
@@ -47,7 +65,8 @@ export class Journal {
     this.timer = undefined;
     if (this.closed) return;
     if (this.buffer.length) {
-      writeSync(this.fd, this.buffer.join(''));
+      const text = this.buffer.join('');
+      writeSync(this.fd, text);
       this.buffer = [];
     }
     if (sync) fsyncSync(this.fd);

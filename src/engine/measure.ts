@@ -31,6 +31,27 @@ export interface MeasureInput {
   survivors?: { endpoint: string; keys: ReadonlySet<string> };
 }
 
+/**
+ * The probe samples that count for recovery since `since`. The process may have died and been
+ * resumed: nothing was observed in between, so each resume is a break — as if every recovery
+ * probe failed at that instant — and no stable window can span it.
+ */
+export function recoverySamples(timeline: readonly TimelineEvent[], probes: readonly string[], since: number): ProbeSample[] {
+  const out: ProbeSample[] = [];
+  for (const e of timeline) {
+    if (e.kind === 'probe' && e.start >= since) out.push(e);
+    else if (e.kind === 'run' && e.status === 'resumed' && e.t >= since)
+      for (const probe of probes) out.push({ t: e.t, kind: 'probe', probe, start: e.t, ok: false, error: 'not observed: the run was resumed' });
+  }
+  return out;
+}
+
+/** Write acknowledgements that count: those after the last replacement of the lab (if any). */
+export function countedAcks(timeline: readonly TimelineEvent[]): WriteAck[] {
+  const replaced = timeline.filter((e) => e.kind === 'mark' && e.name === 'lab-replaced').at(-1)?.t ?? -Infinity;
+  return timeline.filter((e): e is WriteAck => e.kind === 'write-ack' && e.t >= replaced);
+}
+
 /** Pure: timeline → measured RTO/RPO and a verdict per objective. */
 export function measure(input: MeasureInput): { measurements: Measurements; verdicts: ObjectiveVerdict[]; met: boolean } {
   const marks = input.timeline.filter((e): e is Extract<TimelineEvent, { kind: 'mark' }> => e.kind === 'mark');
@@ -38,7 +59,7 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
   const m: Measurements = {};
   if (t0 !== undefined) {
     m.outageStartAt = t0;
-    const samples = input.timeline.filter((e): e is ProbeSample => e.kind === 'probe');
+    const samples = recoverySamples(input.timeline, input.recoveryProbes, t0);
     const r = findRecovery({ samples, probes: input.recoveryProbes, t0, stableForMs: input.stableForMs });
     if (r.recoveredAt !== undefined) {
       m.recoveredAt = r.recoveredAt;
@@ -47,7 +68,7 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     m.rtoResolutionMs = input.resolutionMs;
   }
   if (input.survivors) {
-    const acks = input.timeline.filter((e): e is WriteAck => e.kind === 'write-ack');
+    const acks = countedAcks(input.timeline);
     const loss = measureDataLoss(acks, input.survivors.keys);
     m.acknowledgedWrites = loss.acknowledged;
     m.lostWrites = loss.lost;

@@ -28,11 +28,16 @@ export async function withRetry<T>(
   const factor = policy?.backoffCoefficient ?? 2;
   const cap = policy?.maximumInterval ? ms(policy.maximumInterval) : initial * 100;
   let n = 0;
+  // p-retry checks the signal again after a successful attempt; a success must stay a success.
+  let succeeded = false;
+  let value: T | undefined;
   return pRetry(
     async () => {
       n++;
       try {
-        return await attempt(n);
+        value = await attempt(n);
+        succeeded = true;
+        return value;
       } catch (err) {
         if (signal.aborted || !isRetryable(err, policy)) throw new AbortError(err instanceof Error ? err : new Error(String(err)));
         throw err instanceof Error ? err : new Error(String(err));
@@ -50,6 +55,7 @@ export async function withRetry<T>(
       },
     },
   ).catch((err: unknown) => {
+    if (succeeded) return value as T;
     // p-retry wraps AbortError; surface the original.
     if (err instanceof AbortError) throw err.originalError;
     throw err;

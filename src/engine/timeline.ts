@@ -17,7 +17,7 @@ export type TimelineEvent =
   | { t: number; kind: 'mark'; name: MarkName; detail?: string };
 
 /** Named instants of a run. `outage-start` is t0 of the verifier. */
-export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout';
+export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout' | 'lab-replaced' | 'split-brain';
 
 /** One probe check: started at `start`, result known at `t`. */
 export interface ProbeSample {
