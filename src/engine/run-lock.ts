@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LifeboatError } from '../errors.js';
 
@@ -19,37 +20,54 @@ export class RunbookLockedError extends LifeboatError {
 }
 
 /**
- * Takes the per-runbook lock (a file with the holder's pid). A lock whose holder died is taken
- * over; a live holder makes this throw. Returns the release function.
+ * Takes the per-runbook lock (a file with the holder's pid and run id), created atomically (a
+ * complete temporary file hard-linked into place). A lock whose holder died is taken over; a live
+ * holder — another process, or another run in this process — makes this throw. Returns the
+ * release function, which removes the lock only while it is still this run's.
  */
 export function acquireRunLock(stateDir: string, runbook: string, runId: string): () => void {
   const dir = join(stateDir, 'locks');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${runbook}.lock`);
-  const body = JSON.stringify({ pid: process.pid, runId, at: new Date().toISOString() });
-  for (let i = 0; i < 2; i++) {
-    try {
-      writeFileSync(file, body, { flag: 'wx' });
-      return () => {
-        try {
-          const held = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
-          if (held.pid === process.pid) rmSync(file, { force: true });
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder: { pid?: number; runId?: string } = {};
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ pid: process.pid, runId, at: new Date().toISOString() }));
+  try {
+    for (let i = 0; i < 3; i++) {
+      try {
+        linkSync(tmp, file);
+        return () => {
+          try {
+            const held = JSON.parse(readFileSync(file, 'utf8')) as { runId?: string };
+            if (held.runId === runId) rmSync(file, { force: true });
+          } catch {
+            /* already gone */
+          }
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      let holder: { pid?: number; runId?: string } | undefined;
       try {
         holder = JSON.parse(readFileSync(file, 'utf8')) as typeof holder;
       } catch {
-        /* torn lock file: treat as stale */
+        holder = undefined;
       }
-      if (holder.pid && holder.pid !== process.pid && alive(holder.pid))
-        throw new RunbookLockedError(`runbook ${runbook} is locked by run ${holder.runId ?? '?'} (pid ${holder.pid}); wait for it or stop it`);
+      const live = holder?.pid !== undefined && (holder.pid === process.pid ? holder.runId !== runId : alive(holder.pid));
+      if (live) throw new RunbookLockedError(`runbook ${runbook} is locked by run ${holder?.runId ?? '?'} (pid ${holder?.pid}); wait for it or stop it`);
+      if (holder === undefined) {
+        // Unreadable: written by something else; only take it over once it is clearly old.
+        let age = Infinity;
+        try {
+          age = Date.now() - statSync(file).mtimeMs;
+        } catch {
+          continue;
+        }
+        if (age < 60_000) throw new RunbookLockedError(`runbook ${runbook} is locked (${file} is unreadable; remove it if no run is active)`);
+      }
       rmSync(file, { force: true });
     }
+    throw new RunbookLockedError(`could not take the lock of runbook ${runbook}`);
+  } finally {
+    rmSync(tmp, { force: true });
   }
-  throw new RunbookLockedError(`could not take the lock of runbook ${runbook}`);
 }

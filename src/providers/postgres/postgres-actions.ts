@@ -135,7 +135,7 @@ const rejoinAction: ActionDef<{ source: string }> = {
     const { method } = await target.rejoinAsReplicaOf(source, ctx.signal);
     // What the new primary itself reports about its replicas, as evidence of streaming.
     const replication = await withResource(ctx, ctx.resource(p.source), ctx.signal, async (c) => {
-      const r = await query<{ state: string; client_port: number }>(c, 'select state, client_port from pg_stat_replication', [], ctx.signal);
+      const r = await query<{ application_name: string; state: string }>(c, 'select application_name, state from pg_stat_replication', [], ctx.signal);
       return r.rows;
     });
     return { method, streamingFrom: p.source, replication };
@@ -144,8 +144,14 @@ const rejoinAction: ActionDef<{ source: string }> = {
     const target = labServiceOf(ctx);
     if (!target.isRunning()) return false;
     const source = labServiceOf(ctx, p.source);
+    // Lab services connect with application_name = their service name.
     return withResource(ctx, ctx.resource(p.source), ctx.signal, async (c) => {
-      const r = await query<{ n: string }>(c, "select count(*) as n from pg_stat_replication where state = 'streaming'", [], ctx.signal);
+      const r = await query<{ n: string }>(
+        c,
+        "select count(*) as n from pg_stat_replication where state = 'streaming' and application_name = $1",
+        [target.name],
+        ctx.signal,
+      );
       return Number(r.rows[0]?.n ?? 0) > 0 && source.isRunning();
     });
   },

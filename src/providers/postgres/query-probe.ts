@@ -54,7 +54,9 @@ export const queryProbe: ProbeDef<QueryParams> = {
             });
           }
         });
-        done.abort(new Error('another endpoint answered'));
+        // Slower endpoints that are merely a little behind finish on their own (their connections
+        // are kept); only those still hanging after a grace are abandoned.
+        if (!done.signal.aborted) setTimeout(() => done.abort(new Error('another endpoint answered')), 250).unref();
         const ok = p.require === 'all' ? failures.length === 0 && okName !== undefined : okName !== undefined;
         return ok ? { ok, endpoint: okName } : { ok, error: failures.join('; ') || 'no endpoint answered' };
       },
