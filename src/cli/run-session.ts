@@ -79,6 +79,7 @@ function printSummary(r: RunResult, reports: string[]): void {
   }
   if (m.rtoMs !== undefined && (r.status !== 'completed' || !r.verdicts.some((v) => v.objective === 'rto'))) out(`  RTO  measured ${formatDuration(m.rtoMs)}`);
   if (m.acknowledgedWrites !== undefined) out(`  writes: ${m.acknowledgedWrites} acknowledged, ${m.lostWrites} lost${m.lostWrites ? ` (RPO ${formatDuration(m.rpoMs ?? 0)})` : ''}`);
+  if (m.splitBrain) out(`  SPLIT BRAIN: ${m.splitBrain.join(', ')} all accepted writes; markers read from ${m.markersReadFrom}`);
   for (const s of r.steps.filter((x) => x.status === 'failed')) out(`  step ${s.phase}/${s.id} failed: ${s.error}`);
   for (const e of r.cleanupErrors) out(`  cleanup: ${e}`);
   out(`  report: ${reports.find((p) => p.endsWith('.md'))}`);

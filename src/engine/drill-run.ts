@@ -188,7 +188,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const cleanupErrors: string[] = [];
   let scheduler: ProbeScheduler | undefined;
   const instances = new Map<string, ProbeInstance>();
-  let survivors: { endpoint: string; keys: Set<string> } | undefined;
+  let survivors: { endpoint: string; keys: Set<string>; splitBrain?: string[] } | undefined;
   let faultBegan = phaseStatus('fault') !== undefined;
 
   try {
@@ -280,6 +280,10 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       const ac = AbortSignal.any([signal, AbortSignal.timeout(15_000)]);
       try {
         survivors = await writer[1].readSurvivingMarkers(ac);
+        if (survivors.splitBrain) {
+          mark('split-brain', `more than one endpoint accepts writes: ${survivors.splitBrain.join(', ')}; markers read from ${survivors.endpoint}`);
+          progress(`SPLIT BRAIN: ${survivors.splitBrain.join(', ')} accept writes`);
+        }
         rlog.debug({ endpoint: survivors.endpoint, markers: survivors.keys.size }, 'surviving write markers read');
       } catch (err) {
         if (signal.aborted) throw err;

@@ -19,6 +19,8 @@ export interface Measurements {
   rpoIsLowerBound?: boolean;
   /** Endpoint the surviving markers were read from. */
   markersReadFrom?: string;
+  /** Endpoints that all accepted writes when the markers were read (split brain), if more than one. */
+  splitBrain?: string[];
 }
 
 export interface MeasureInput {
@@ -28,7 +30,7 @@ export interface MeasureInput {
   resolutionMs: number;
   objectives: { rtoMs?: number; rpoMs?: number };
   /** Keys of the write markers that survived, when they were read. */
-  survivors?: { endpoint: string; keys: ReadonlySet<string> };
+  survivors?: { endpoint: string; keys: ReadonlySet<string>; splitBrain?: string[] };
 }
 
 /**
@@ -76,6 +78,7 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     m.rpoMs = loss.rpoMs;
     m.rpoIsLowerBound = loss.rpoIsLowerBound;
     m.markersReadFrom = input.survivors.endpoint;
+    if (input.survivors.splitBrain) m.splitBrain = input.survivors.splitBrain;
   }
   const verdicts = judge(input.objectives, { rtoMs: m.rtoMs, rpoMs: m.rpoMs, recovered: m.recoveredAt !== undefined });
   return { measurements: m, verdicts, met: allMet(verdicts) };

@@ -91,27 +91,51 @@ export class WriteProbe implements ProbeInstance {
     return { ok: false, error: errors.join('; ') || 'timed out' };
   }
 
-  async readSurvivingMarkers(signal: AbortSignal): Promise<{ endpoint: string; keys: Set<string> }> {
+  /**
+   * Reads the surviving markers from the endpoint that now accepts writes. Every endpoint is
+   * asked: when more than one accepts writes (split brain), the one on the newest WAL timeline —
+   * the promoted one — is authoritative, and the others are reported.
+   */
+  async readSurvivingMarkers(signal: AbortSignal): Promise<{ endpoint: string; keys: Set<string>; splitBrain?: string[] }> {
     const errors: string[] = [];
-    for (const pool of this.order()) {
-      let client: import('pg').Client | undefined;
-      try {
-        client = await pool.acquire(signal);
-        const r = await query<{ rec: boolean }>(client, 'select pg_is_in_recovery() as rec', [], signal);
-        if (r.rows[0]?.rec) {
-          errors.push(`${pool.name}: in recovery (read-only)`);
+    const writable: Array<{ pool: EndpointPool; timeline: number; rank: number }> = [];
+    const order = this.order();
+    await Promise.all(
+      order.map(async (pool, rank) => {
+        let client: import('pg').Client | undefined;
+        try {
+          client = await pool.acquire(signal);
+          const r = await query<{ rec: boolean; wal: string | null }>(
+            client,
+            'select pg_is_in_recovery() as rec, case when pg_is_in_recovery() then null else pg_walfile_name(pg_current_wal_lsn()) end as wal',
+            [],
+            signal,
+          );
           pool.release(client, true);
-          continue;
+          if (r.rows[0]?.rec) errors.push(`${pool.name}: in recovery (read-only)`);
+          else writable.push({ pool, timeline: parseInt(String(r.rows[0]?.wal ?? '0').slice(0, 8), 16), rank });
+        } catch (err) {
+          if (client) pool.release(client, false);
+          errors.push(`${pool.name}: ${messageOf(err)}`);
         }
-        const rows = await query<{ writer: string; seq: string }>(client, `select writer, seq from ${this.params.table} where run_id = $1`, [this.ctx.runId], signal);
-        pool.release(client, true);
-        return { endpoint: pool.name, keys: new Set(rows.rows.map((x) => markerKey(x.writer, Number(x.seq)))) };
-      } catch (err) {
-        if (client) pool.release(client, false);
-        errors.push(`${pool.name}: ${messageOf(err)}`);
-      }
+      }),
+    );
+    writable.sort((a, b) => b.timeline - a.timeline || a.rank - b.rank);
+    const chosen = writable[0];
+    if (!chosen) throw new ProviderError(`no endpoint accepts writes to read the markers from: ${errors.join('; ')}`);
+    const client = await chosen.pool.acquire(signal);
+    try {
+      const rows = await query<{ writer: string; seq: string }>(client, `select writer, seq from ${this.params.table} where run_id = $1`, [this.ctx.runId], signal);
+      chosen.pool.release(client, true);
+      return {
+        endpoint: chosen.pool.name,
+        keys: new Set(rows.rows.map((x) => markerKey(x.writer, Number(x.seq)))),
+        ...(writable.length > 1 ? { splitBrain: writable.map((w) => `${w.pool.name} (timeline ${w.timeline})`) } : {}),
+      };
+    } catch (err) {
+      chosen.pool.release(client, false);
+      throw err;
     }
-    throw new ProviderError(`no endpoint accepts writes to read the markers from: ${errors.join('; ')}`);
   }
 
   async close(): Promise<void> {

@@ -90,7 +90,7 @@ export interface ProbeInstance {
    * Write-marker probes only: reads which markers of this run exist on the endpoint that now
    * accepts writes (keys `${writer}:${seq}`), for the data-loss measurement.
    */
-  readSurvivingMarkers?(signal: AbortSignal): Promise<{ endpoint: string; keys: Set<string> }>;
+  readSurvivingMarkers?(signal: AbortSignal): Promise<{ endpoint: string; keys: Set<string>; splitBrain?: string[] }>;
 }
 
 /** What a probe gets when it is created. */

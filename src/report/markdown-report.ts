@@ -27,6 +27,7 @@ export function renderMarkdownReport(r: RunResult): string {
   if (m.acknowledgedWrites !== undefined) {
     lines.push(`- Acknowledged writes: ${m.acknowledgedWrites}; lost: ${m.lostWrites} (read from ${m.markersReadFrom})`);
     lines.push(`- Measured RPO: ${dur(m.rpoMs)}${m.rpoIsLowerBound ? ' (lower bound: no surviving write precedes the lost ones)' : ''}`);
+    if (m.splitBrain) lines.push(`- **Split brain**: ${m.splitBrain.join(', ')} all accepted writes; markers were read from ${m.markersReadFrom} (newest timeline)`);
   }
   lines.push('', '## Steps', '', '| phase | step | status | attempts | duration | detail |', '|---|---|---|---|---|---|');
   for (const s of r.steps) {
