@@ -14,6 +14,9 @@ const WriteParams = z.object({
 });
 type WriteParams = z.output<typeof WriteParams>;
 
+/** How long each endpoint gets to say whether it accepts writes, when the markers are read. */
+const STATUS_TIMEOUT_MS = 3000;
+
 /**
  * The write-marker probe: each check inserts one row `(run_id, writer, seq)` into whichever
  * endpoint accepts writes, and records a write acknowledgement only when the commit returned.
@@ -103,20 +106,22 @@ export class WriteProbe implements ProbeInstance {
     await Promise.all(
       order.map(async (pool, rank) => {
         let client: import('pg').Client | undefined;
+        // A frozen endpoint must not hold the reading: each one gets a few seconds to answer.
+        const each = AbortSignal.any([signal, AbortSignal.timeout(STATUS_TIMEOUT_MS)]);
         try {
-          client = await pool.acquire(signal);
+          client = await pool.acquire(each);
           const r = await query<{ rec: boolean; wal: string | null }>(
             client,
             'select pg_is_in_recovery() as rec, case when pg_is_in_recovery() then null else pg_walfile_name(pg_current_wal_lsn()) end as wal',
             [],
-            signal,
+            each,
           );
           pool.release(client, true);
           if (r.rows[0]?.rec) errors.push(`${pool.name}: in recovery (read-only)`);
           else writable.push({ pool, timeline: parseInt(String(r.rows[0]?.wal ?? '0').slice(0, 8), 16), rank });
         } catch (err) {
           if (client) pool.release(client, false);
-          errors.push(`${pool.name}: ${messageOf(err)}`);
+          errors.push(`${pool.name}: ${each.aborted && !signal.aborted ? 'did not answer' : messageOf(err)}`);
         }
       }),
     );
