@@ -35,8 +35,9 @@ export async function runSession(
       cleanup.abort(new Error(`cleanup interrupted by ${sig}`));
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal or SSH session must still fail back and tear the lab down.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, onSignal);
   const store = new HistoryStore(g.stateDir);
   const tty = process.stderr.isTTY && !opts.json;
   try {
@@ -61,8 +62,7 @@ export async function runSession(
     return exitCodeOf(result);
   } finally {
     store.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of signals) process.off(sig, onSignal);
     log.flush?.();
   }
 }
