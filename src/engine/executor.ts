@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AbortedError, InvalidInputError, LifeboatError, StepFailedError, StepTimeoutError, messageOf } from '../errors.js';
 import { redactText, redactValue } from '../log.js';
 import type { Registry } from '../providers/registry.js';
@@ -174,8 +175,20 @@ export class StepExecutor {
 
 /** An AbortSignal that fires on the parent's abort or after `ms` with a StepTimeoutError. */
 function withTimeout(parent: AbortSignal, timeoutMs: number, stepId: string): { signal: AbortSignal; dispose(): void } {
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new StepTimeoutError(stepId, timeoutMs)), timeoutMs);
-  // AbortSignal.any adds no listener to the parent, so wide parallel groups raise no warning.
-  return { signal: AbortSignal.any([parent, timeout.signal]), dispose: () => clearTimeout(timer) };
+  const ac = new AbortController();
+  const onParent = () => ac.abort(parent.reason);
+  if (parent.aborted) ac.abort(parent.reason);
+  else {
+    // A parallel group adds one listener per step to the same parent: that is expected.
+    setMaxListeners(0, parent);
+    parent.addEventListener('abort', onParent, { once: true });
+  }
+  const timer = setTimeout(() => ac.abort(new StepTimeoutError(stepId, timeoutMs)), timeoutMs);
+  return {
+    signal: ac.signal,
+    dispose() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParent);
+    },
+  };
 }

@@ -24,6 +24,11 @@ export async function withRetry<T>(
   onRetry: (err: unknown, attempt: number, delayMs: number) => void,
 ): Promise<T> {
   const max = policy?.maximumAttempts ?? 1;
+  // One attempt and nothing to retry: skip p-retry's machinery (it matters for many small steps).
+  if (max === 1) {
+    if (signal.aborted) throw signal.reason;
+    return attempt(1);
+  }
   const initial = policy ? ms(policy.initialInterval) : 0;
   const factor = policy?.backoffCoefficient ?? 2;
   const cap = policy?.maximumInterval ? ms(policy.maximumInterval) : initial * 100;
