@@ -27,7 +27,11 @@ export async function withRetry<T>(
   // One attempt and nothing to retry: skip p-retry's machinery (it matters for many small steps).
   if (max === 1) {
     if (signal.aborted) throw signal.reason;
-    return attempt(1);
+    try {
+      return await attempt(1);
+    } catch (err) {
+      throw err instanceof Error ? err : new Error(String(err));
+    }
   }
   const initial = policy ? ms(policy.initialInterval) : 0;
   const factor = policy?.backoffCoefficient ?? 2;
