@@ -107,7 +107,13 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const startedAt = opts.resume?.startedAt ?? clock.now();
   const runDir = join(opts.stateDir, 'runs', runId);
   const releaseLock = acquireRunLock(opts.stateDir, runbook.name, runId);
-  const journal = new Journal(join(runDir, 'journal.jsonl'));
+  let journal: Journal;
+  try {
+    journal = new Journal(join(runDir, 'journal.jsonl'));
+  } catch (err) {
+    releaseLock();
+    throw new InfrastructureError(`cannot write the journal in ${runDir}: ${messageOf(err)}`, { cause: err });
+  }
   journal.onError = (err) => log.error({ err: messageOf(err) }, 'cannot write the journal');
   const timeline: TimelineEvent[] = opts.resume ? [...opts.resume.timeline] : [];
   const record = (event: TimelineEvent, durable = false) => {
@@ -115,10 +121,21 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     journal.append({ type: 'event', event }, durable);
     opts.onEvent?.(event);
   };
-  if (!opts.resume) journal.append({ type: 'header', runId, file: loaded.file, text: loaded.text, mode, startedAt }, true);
-  journal.append({ type: 'attempt', attempt, pid: process.pid, t: clock.now() }, true);
-  record({ t: clock.now(), kind: 'run', status: opts.resume ? 'resumed' : 'started' }, true);
-  opts.onStart?.(runId);
+  try {
+    if (!opts.resume) journal.append({ type: 'header', runId, file: loaded.file, text: loaded.text, mode, startedAt }, true);
+    journal.append({ type: 'attempt', attempt, pid: process.pid, t: clock.now() }, true);
+    record({ t: clock.now(), kind: 'run', status: opts.resume ? 'resumed' : 'started' }, true);
+    opts.onStart?.(runId);
+  } catch (err) {
+    // Nothing has started yet: give the lock back rather than leave it to a dead pid.
+    try {
+      journal.close();
+    } catch {
+      /* the journal is what failed */
+    }
+    releaseLock();
+    throw err;
+  }
   const rlog = log.child({ runId, runbook: runbook.name });
 
   let lab: Lab | undefined;
@@ -170,8 +187,12 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     if (prior === 'failed') return { ok: false, error: new Error(`phase ${phase} failed before the resume`) };
     if (runbook[phase].length) progress(`${phase}:`);
     record({ t: clock.now(), kind: 'phase', phase, status: 'started' }, true);
-    const outcome = await executor.runPhase(phase, runbook[phase], s, cleanupSignal);
-    record({ t: clock.now(), kind: 'phase', phase, status: outcome.ok ? 'completed' : 'failed' }, true);
+    // A failed phase is journaled before its compensations run: a resume must not re-run the
+    // failed step on top of steps already undone.
+    const outcome = await executor.runPhase(phase, runbook[phase], s, cleanupSignal, () =>
+      record({ t: clock.now(), kind: 'phase', phase, status: 'failed' }, true),
+    );
+    if (outcome.ok) record({ t: clock.now(), kind: 'phase', phase, status: 'completed' }, true);
     return outcome;
   };
   const mark = (name: Extract<TimelineEvent, { kind: 'mark' }>['name'], detail?: string) =>

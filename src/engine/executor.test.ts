@@ -158,3 +158,14 @@ describe('StepExecutor and secrets', () => {
     expect(JSON.stringify(events)).not.toContain('hunter2');
   });
 });
+
+describe('StepExecutor failure bookkeeping', () => {
+  it('announces a failed phase before running its compensations', async () => {
+    const { exec, events, signal } = setup();
+    const order: string[] = [];
+    const items: PhaseItem[] = [step('one', 'fake.ok', { compensate: step('undo', 'fake.ok') }), step('bad', 'fake.fail')];
+    await exec.runPhase('failover', items, signal, signal, () => order.push(`failing after ${events.length} events`));
+    const undoStart = events.findIndex((e) => e.kind === 'step' && e.stepId === 'undo');
+    expect(order).toEqual([`failing after ${undoStart} events`]);
+  });
+});

@@ -61,7 +61,14 @@ export class StepExecutor {
    * Runs a phase. `signal` aborts the current step (interruption); `cleanupSignal` is used for
    * compensations, which must still run after an interruption.
    */
-  async runPhase(phase: Phase, items: PhaseItem[], signal: AbortSignal, cleanupSignal: AbortSignal = signal): Promise<PhaseOutcome> {
+  async runPhase(
+    phase: Phase,
+    items: PhaseItem[],
+    signal: AbortSignal,
+    cleanupSignal: AbortSignal = signal,
+    /** Called once the phase has failed, before its compensations run (to journal the failure first). */
+    onFailing?: (error: Error) => void,
+  ): Promise<PhaseOutcome> {
     const completed: ActionStep[] = [];
     let failure: Error | undefined;
     for (const item of items) {
@@ -79,6 +86,7 @@ export class StepExecutor {
       if (failure) break;
     }
     if (failure) {
+      onFailing?.(failure);
       await this.compensate(phase, completed, cleanupSignal);
       return { ok: false, error: failure };
     }
