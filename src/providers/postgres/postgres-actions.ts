@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readStat } from '../../lab/process/proc.js';
 import { z } from 'zod';
 import { ProviderError } from '../../errors.js';
 import { Duration, ms } from '../../runbook/fields.js';
@@ -59,14 +59,8 @@ const sqlAction: ActionDef<{ sql: string; params: unknown[] }> = {
   },
 };
 
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
-}
+/** Scheduler state of a process (T = stopped), undefined when gone. */
+const procState = (pid: number): string | undefined => readStat(pid)?.state;
 
 const holdWalAction: ActionDef<{ settle: string }> = {
   name: 'postgres.hold-wal',
