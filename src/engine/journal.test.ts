@@ -1,10 +1,16 @@
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Journal, readJournal } from './journal.js';
 
-const tmp = () => join(mkdtempSync(join(tmpdir(), 'lifeboat-journal-')), 'journal.jsonl');
+const made: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'lifeboat-journal-'));
+  made.push(d);
+  return join(d, 'journal.jsonl');
+};
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const event = (n: number) => ({ type: 'event' as const, event: { t: n, kind: 'mark' as const, name: 'steady-state' as const } });
 
 describe('Journal', () => {

@@ -1,13 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-/** A fresh state directory (history, journals, reports) for one test. */
+const stateDirs: string[] = [];
+// Registered while the test file that imports this module is being collected: runs after its tests.
+afterAll(() => {
+  for (const d of stateDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh state directory (history, journals, reports) for one test; removed after the test file. */
 export function tempStateDir(): string {
-  return mkdtempSync(join(tmpdir(), 'lifeboat-state-'));
+  const d = mkdtempSync(join(tmpdir(), 'lifeboat-state-'));
+  stateDirs.push(d, `${d}-2`);
+  return d;
 }
 
 export interface CliRun {
