@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { z } from 'zod';
-import { createClock } from '../src/engine/clock.js';
+import { createClock } from '../src/timeline/clock.js';
 import { StepExecutor } from '../src/engine/executor.js';
+import { planPhase } from '../src/engine/plan.js';
 import { Journal } from '../src/engine/journal.js';
-import type { TimelineEvent } from '../src/engine/timeline.js';
-import { defaultRegistry } from '../src/providers/default-registry.js';
+import type { TimelineEvent } from '../src/timeline/timeline-event.js';
+import { defaultRegistry } from '../src/cli/default-registry.js';
 import { createRegistry, type Registry } from '../src/providers/registry.js';
 import type { ActionDef, ProviderContext } from '../src/providers/types.js';
 import type { ActionStep, PhaseItem } from '../src/runbook/types.js';
@@ -60,12 +61,13 @@ async function timePhase(registry: Registry, items: PhaseItem[], expectedSteps: 
       resource: (name) => {
         throw new Error(`bench: no resource ${name}`);
       },
+      resourceType: () => undefined,
       record: (e) => record(e),
     };
     const executor = new StepExecutor({ registry, context, env: {}, record });
     const signal = new AbortController().signal;
     const started = performance.now();
-    const outcome = await executor.runPhase('failover', items, signal);
+    const outcome = await executor.runPhase(planPhase('failover', items, registry), signal);
     journal.close(); // the batched (non-durable) entries are part of the cost
     const elapsed = performance.now() - started;
     if (!outcome.ok) throw new Error(`bench phase failed: ${outcome.error?.message}`);

@@ -6,16 +6,17 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import pino from 'pino';
-import { runDrill } from '../src/engine/drill-run.js';
+import { runDrill } from '../src/engine/run-drill.js';
 import { readJournal } from '../src/engine/journal.js';
-import type { RunResult } from '../src/engine/run-result.js';
-import type { ProbeSample, TimelineEvent } from '../src/engine/timeline.js';
+import type { RunResult } from '../src/verify/run-result.js';
+import type { ProbeSample, TimelineEvent } from '../src/timeline/timeline-event.js';
 import { startProcessLab } from '../src/lab/process/process-lab.js';
-import { writeReports } from '../src/report/write-reports.js';
+import { writeReports } from '../src/cli/write-reports.js';
 import { loadRunbook } from '../src/runbook/load.js';
 import { atMost, fmtMs, fmtS, info, type BenchReport, type Figure } from './support/bench-report.js';
 import { removeLabLeftovers } from './support/lab-leftovers.js';
 import { envCount, max, median, percentile } from './support/stats.js';
+import { defaultRegistry } from '../src/cli/default-registry.js';
 
 const RUNBOOK = resolve(import.meta.dirname, '../runbooks/local-postgres-failover.yaml');
 const RTO_MEDIAN_TARGET_MS = 250;
@@ -106,9 +107,9 @@ function analyse(result: RunResult, wallMs: number, reportedAt: number): DrillSa
 }
 
 async function runOneDrill(stateDir: string): Promise<DrillSample> {
-  const loaded = await loadRunbook(RUNBOOK);
+  const loaded = await loadRunbook(RUNBOOK, defaultRegistry());
   const started = performance.now();
-  const result = await runDrill({ loaded, stateDir, log: silent });
+  const result = await runDrill({ loaded, registry: defaultRegistry(), stateDir, log: silent });
   try {
     if (result.status !== 'completed') throw new Error(`drill ${result.runId} ${result.status}: ${result.error}`);
     if (result.cleanupErrors.length) throw new Error(`drill ${result.runId} cleanup: ${result.cleanupErrors.join('; ')}`);

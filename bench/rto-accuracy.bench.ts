@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { z } from 'zod';
-import { runDrill } from '../src/engine/drill-run.js';
-import { defaultRegistry } from '../src/providers/default-registry.js';
+import { runDrill } from '../src/engine/run-drill.js';
+import { defaultRegistry } from '../src/cli/default-registry.js';
 import { createRegistry } from '../src/providers/registry.js';
 import type { ActionDef, Provider } from '../src/providers/types.js';
-import { Duration, ms } from '../src/runbook/fields.js';
+import { Duration, ms } from '../src/util/duration.js';
 import { parseRunbook } from '../src/runbook/load.js';
 import { atMost, fmtMs, info, type BenchReport } from './support/bench-report.js';
 import { envCount, max, mean, min, nowEpochMs } from './support/stats.js';
@@ -116,7 +116,7 @@ export async function rtoAccuracyBench(progress: (line: string) => void): Promis
   const offsets: number[] = [];
   try {
     await server.listen();
-    const registry = createRegistry([...defaultRegistry().providers, benchProvider(server)]);
+    const registry = createRegistry([...defaultRegistry().providers, benchProvider(server)], defaultRegistry().labDrivers);
     for (let i = 0; i < runs; i++) {
       // Spread the delays over the range, with jitter so they fall at every phase of the probe ticks.
       const downForMs = Math.round(MIN_DOWN_MS + ((MAX_DOWN_MS - MIN_DOWN_MS) * (i + Math.random())) / runs);

@@ -87,6 +87,13 @@ export class AbortedError extends LifeboatError {
   }
 }
 
+/** A bug: something Lifeboat itself got wrong (never the user's input). */
+export class InternalError extends LifeboatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INTERNAL', message, options);
+  }
+}
+
 /** Returns a readable message for any thrown value. */
 export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -1,10 +1,13 @@
-// Lifeboat's public API: named re-exports only.
+// Lifeboat's public API: named re-exports only. What a library user needs to load, plan and run
+// runbooks, read results, and add providers or lab drivers; not the engine's internals
+// (executor, journal, probe scheduler), which may change at any time.
 export {
   LifeboatError,
   InvalidRunbookError,
   InvalidInputError,
   ProviderError,
   InfrastructureError,
+  InternalError,
   StepTimeoutError,
   StepFailedError,
   AbortedError,
@@ -12,55 +15,78 @@ export {
 } from './errors.js';
 export type { ErrorCode, RunbookProblem } from './errors.js';
 
+// Load
 export { loadRunbook, parseRunbook } from './runbook/load.js';
 export { buildRunbookSchema } from './runbook/schema.js';
 export { runbookJsonSchema } from './runbook/json-schema.js';
 export type { Runbook, LoadedRunbook, ActionStep, ParallelGroup, PhaseItem, ProbeSpec, ResourceSpec } from './runbook/types.js';
 export type { RetryPolicy } from './runbook/fields.js';
 
+// Registry, providers and lab drivers
 export { createRegistry } from './providers/registry.js';
 export type { Registry } from './providers/registry.js';
-export { defaultRegistry } from './providers/default-registry.js';
+export { defaultRegistry } from './cli/default-registry.js';
+export { actionMutates, hasCapability } from './providers/types.js';
 export type {
   ActionContext,
   ActionDef,
   Phase,
+  PreflightContext,
+  PreflightProblem,
   ProbeContext,
   ProbeDef,
   ProbeInstance,
   ProbeResult,
   Provider,
   ProviderContext,
+  ProviderSession,
+  ResourceCapability,
   ResourceRef,
   ResourceTypeDef,
   StepOutput,
 } from './providers/types.js';
+export { builtInLabDrivers } from './lab/drivers.js';
+export { startOrder, topologyProblems } from './lab/topology.js';
+export type {
+  Lab,
+  LabCapability,
+  LabDriver,
+  LabDriverEntry,
+  LabDriverName,
+  LabOptions,
+  LabService,
+  LabServiceSpec,
+  LabServiceState,
+  LabState,
+} from './lab/types.js';
+export type { PgConfig } from './util/pg-client.js';
 
+// Plan and run
 export { planRun } from './engine/plan.js';
-export type { RunPlan, PlannedPhase, PlannedStep, RunMode } from './engine/plan.js';
-export { runDrill, newRunId } from './engine/drill-run.js';
-export type { RunOptions, ResumeState } from './engine/drill-run.js';
-export { StepExecutor } from './engine/executor.js';
-export { createClock } from './engine/clock.js';
-export type { Clock } from './engine/clock.js';
-export { Journal, readJournal } from './engine/journal.js';
-export type { JournalEntry } from './engine/journal.js';
-export { measure } from './engine/measure.js';
-export type { Measurements } from './engine/measure.js';
-export { exitCodeOf } from './engine/run-result.js';
-export type { RunResult, RunStatus, StepSummary, Verdict } from './engine/run-result.js';
-export type { TimelineEvent, ProbeSample, WriteAck, MarkName } from './engine/timeline.js';
+export type { RunPlan, PlannedPhase, PlannedStep } from './engine/plan.js';
+export { runDrill, newRunId } from './engine/run-drill.js';
+export type { RunOptions, ResumeState } from './engine/run-drill.js';
+export { createClock } from './timeline/clock.js';
+export type { Clock } from './timeline/clock.js';
 
-export { findRecovery, measureDataLoss, markerKey, judge, allMet } from './verify/index.js';
+// Results and measurements
+export { measure } from './verify/measure.js';
+export type { Measurements } from './verify/measure.js';
+export type { RunMode, RunResult, RunStatus, StepSummary, Verdict } from './verify/run-result.js';
+export type { TimelineEvent, ProbeSample, WriteAck, MarkName } from './timeline/timeline-event.js';
+export { markerKey } from './timeline/timeline-event.js';
+export { findRecovery, measureDataLoss, judge, allMet } from './verify/index.js';
 export type { RecoveryInput, RecoveryResult, DataLossResult, LostWrite, ObjectiveVerdict, Objectives, Measured } from './verify/index.js';
+export { exitCodeOf, EXIT } from './cli/exit-codes.js';
 
-export { startProcessLab, adoptProcessLab } from './lab/index.js';
-export type { Lab, LabService, LabState, LabServiceSpec, LabServiceState } from './lab/types.js';
-
-export { ProbeScheduler } from './probes/probe-scheduler.js';
-export { HistoryStore } from './store/history-store.js';
-export type { HistoryEntry } from './store/history-store.js';
+// History and reports
+export { openStore } from './store/open-store.js';
+export type { HistoryStore, HistoryEntry, HistoryStatus, RunStart, ListOptions, OpenStoreOptions } from './store/history-store.js';
+export { reportRenderers, rendererFor } from './report/renderers.js';
+export type { ReportFormat, ReportRenderer } from './report/renderers.js';
 export { renderJsonReport } from './report/json-report.js';
 export { renderMarkdownReport } from './report/markdown-report.js';
+
+// Helpers
 export { createLogger, redactText, redactValue } from './log.js';
 export { parseDuration, formatDuration } from './util/duration.js';

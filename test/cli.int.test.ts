@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidRunbookError, formatProblem } from '../src/errors.js';
+import { defaultRegistry } from '../src/cli/default-registry.js';
 import { parseRunbook } from '../src/runbook/load.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -43,7 +44,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** The problems the loader finds in a file, as validate must print them. */
 function expectedProblemLines(file: string): string[] {
   try {
-    parseRunbook(readFileSync(join(ROOT, file), 'utf8'), file);
+    parseRunbook(readFileSync(join(ROOT, file), 'utf8'), file, defaultRegistry());
   } catch (err) {
     if (err instanceof InvalidRunbookError) return err.problems.map(formatProblem);
     throw err;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import pino from 'pino';
-import { runDrill } from '../src/engine/drill-run.js';
+import { runDrill } from '../src/engine/run-drill.js';
 import { loadRunbook } from '../src/runbook/load.js';
 import { createRegistry } from '../src/providers/registry.js';
-import { defaultRegistry } from '../src/providers/default-registry.js';
+import { defaultRegistry } from '../src/cli/default-registry.js';
 import type { ActionDef, Provider } from '../src/providers/types.js';
 import { query } from './support/pg-lab-helpers.js';
 import { journalOf, reportOf, runCli, tempStateDir } from './support/run-cli.js';
@@ -44,7 +44,7 @@ describe('a drill that holds back WAL shipping while writes continue', () => {
       },
     };
     const testProvider: Provider = { name: 'test', resourceTypes: [], actions: [capture], probes: [] };
-    const registry = createRegistry([...defaultRegistry().providers, testProvider]);
+    const registry = createRegistry([...defaultRegistry().providers, testProvider], defaultRegistry().labDrivers);
     const loaded = await loadRunbook(RUNBOOK, registry);
     loaded.runbook.failback.unshift({ id: 'capture', action: 'test.capture-markers', target: 'replica', onFailure: 'abort' });
 

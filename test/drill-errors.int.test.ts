@@ -33,7 +33,7 @@ describe('a drill that cannot run', () => {
     expect(existsSync(join(state, 'runs'))).toBe(false);
   }, 30_000);
 
-  it('exits 3 when steady state is never reached, without leaking the DSN password', async () => {
+  it('exits 3 at preflight, before anything mutates, when a DSN does not answer, without leaking its password', async () => {
     const state = tempStateDir();
     const port = await closedPort();
     const r = await runCli(['--state-dir', state, '--log-level', 'debug', 'drill', 'test/fixtures/unreachable-dsn.yaml'], {
@@ -41,11 +41,21 @@ describe('a drill that cannot run', () => {
       LB_SECRET: 'hunter2-very-secret',
     });
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/steady state not reached/);
+    expect(r.stdout).toMatch(/preflight: db: does not answer: 127\.0\.0\.1:\d+\/postgres: cannot connect/);
+    // Nothing ran: no fault step started.
+    expect(JSON.stringify(reportOf(state, journalOf(state)!.runId).steps)).toBe('[]');
     const { runId, path } = journalOf(state)!;
     const all = r.stdout + r.stderr + JSON.stringify(reportOf(state, runId)) + readdirSync(join(state, 'runs', runId)).join();
     expect(all).not.toContain('hunter2-very-secret');
     expect(readFileSync(path, 'utf8')).not.toContain('hunter2-very-secret');
+  }, 30_000);
+
+  it('exits 3 when steady state is never reached', async () => {
+    const state = tempStateDir();
+    const r = await runCli(['--state-dir', state, 'drill', 'test/fixtures/unreachable-tcp.yaml']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/steady state not reached within 1s: up: /);
+    noStack(r.stderr);
   }, 30_000);
 
   it('refuses a second run of a runbook while another live run holds its lock (exit 3)', async () => {

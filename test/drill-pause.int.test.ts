@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { runDrill } from '../src/engine/drill-run.js';
+import { runDrill } from '../src/engine/run-drill.js';
 import { loadRunbook } from '../src/runbook/load.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { livePidsMentioning } from './support/pg-lab-helpers.js';
 import { labRootOf, tempStateDir } from './support/run-cli.js';
+import { defaultRegistry } from '../src/cli/default-registry.js';
 
 describe('a drill against a frozen primary', () => {
   it('sees hung checks time out, recovers on the promoted replica, and rebuilds the frozen primary', async () => {
-    const loaded = await loadRunbook('test/fixtures/pause-primary.yaml');
+    const loaded = await loadRunbook('test/fixtures/pause-primary.yaml', defaultRegistry());
     const stateDir = tempStateDir();
-    const result = await runDrill({ loaded, stateDir, log: pino({ level: 'silent' }) });
+    const result = await runDrill({ loaded, registry: defaultRegistry(), stateDir, log: pino({ level: 'silent' }) });
     expect(result.status, result.error).toBe('completed');
     expect(result.verdict).toBe('met');
     const timedOut = result.timeline.filter((e) => e.kind === 'probe' && !e.ok && /timed out/.test(e.error ?? ''));

@@ -1,18 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { runDrill } from '../src/engine/drill-run.js';
-import { startProcessLab } from '../src/lab/index.js';
+import { runDrill } from '../src/engine/run-drill.js';
+import { startProcessLab } from '../src/lab/process/process-lab.js';
 import { loadRunbook } from '../src/runbook/load.js';
 import pg from 'pg';
 import { tempStateDir } from './support/run-cli.js';
+import { defaultRegistry } from '../src/cli/default-registry.js';
 
 const silent = pino({ level: 'silent' });
 
 describe('measured RTO', () => {
   it('is at least 2 s when the failover contains a 2 s wait', async () => {
-    const loaded = await loadRunbook('test/fixtures/wait-in-failover.yaml');
-    const result = await runDrill({ loaded, stateDir: tempStateDir(), log: silent });
+    const loaded = await loadRunbook('test/fixtures/wait-in-failover.yaml', defaultRegistry());
+    const result = await runDrill({ loaded, registry: defaultRegistry(), stateDir: tempStateDir(), log: silent });
     expect(result.status, result.error).toBe('completed');
     expect(result.measurements.rtoMs).toBeGreaterThanOrEqual(2000);
     expect(result.verdict).toBe('met');
@@ -22,13 +23,14 @@ describe('measured RTO', () => {
     await using lab = await startProcessLab({ primary: { kind: 'postgres' }, replica: { kind: 'postgres', replicaOf: 'primary' } });
     const primary = lab.service('primary');
     const replica = lab.service('replica');
-    const loaded = await loadRunbook('test/fixtures/self-healing-dsn.yaml');
+    const loaded = await loadRunbook('test/fixtures/self-healing-dsn.yaml', defaultRegistry());
     const interval = 50;
     const delay = 1500;
     let promotedAt: number | undefined;
     let promotion: Promise<void> | undefined;
     const now = () => performance.timeOrigin + performance.now();
     const result = await runDrill({
+      registry: defaultRegistry(),
       loaded,
       stateDir: tempStateDir(),
       log: silent,

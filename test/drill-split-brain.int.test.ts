@@ -1,13 +1,14 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { runDrill } from '../src/engine/drill-run.js';
+import { runDrill } from '../src/engine/run-drill.js';
 import { loadRunbook } from '../src/runbook/load.js';
 import { tempStateDir } from './support/run-cli.js';
+import { defaultRegistry } from '../src/cli/default-registry.js';
 
 describe('a failover that leaves the old primary accepting writes', () => {
   it('reports split brain, reads the markers from the promoted node, and counts the writes only the old primary took as lost', async () => {
-    const loaded = await loadRunbook('test/fixtures/split-brain.yaml');
-    const result = await runDrill({ loaded, stateDir: tempStateDir(), log: pino({ level: 'silent' }) });
+    const loaded = await loadRunbook('test/fixtures/split-brain.yaml', defaultRegistry());
+    const result = await runDrill({ loaded, registry: defaultRegistry(), stateDir: tempStateDir(), log: pino({ level: 'silent' }) });
     expect(result.status, result.error).toBe('completed');
     expect(result.measurements.splitBrain).toHaveLength(2);
     expect(result.measurements.markersReadFrom).toBe('replica');

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adoptProcessLab, startProcessLab, type Lab, type LabState } from '../src/lab/index.js';
+import { adoptProcessLab, startProcessLab } from '../src/lab/process/process-lab.js';
+import type { Lab, LabService, LabState } from '../src/lab/types.js';
+
+/** The process driver's services know their postmaster's children; the LabService interface does not promise that. */
+const childPidsOf = (s: LabService): number[] => (s as unknown as { childPids(): number[] }).childPids();
 import { eventually, isLive, livePidsMentioning, procState, query } from './support/pg-lab-helpers.js';
 
 // Real PostgreSQL 15 from Debian's package; these tests fail (never skip) when it is missing.
@@ -82,7 +86,7 @@ describe('process lab: primary and streaming replica', () => {
     const primary = lab.service('primary');
     await primary.pause();
     try {
-      for (const pid of [primary.pid!, ...primary.childPids()]) expect(procState(pid)).toBe('T');
+      for (const pid of [primary.pid!, ...childPidsOf(primary)]) expect(procState(pid)).toBe('T');
       await expect(query(primary.connection(), 'select 1', [], 300)).rejects.toThrow();
     } finally {
       await primary.unpause();
@@ -102,7 +106,7 @@ describe('process lab: primary and streaming replica', () => {
     await sleep(500);
     expect(await hasRow(lab, 'replica', 'held-back')).toBe(false);
 
-    const pids = [primary.pid!, ...primary.childPids()];
+    const pids = [primary.pid!, ...childPidsOf(primary)];
     expect(pids).toContain(sender!.pid);
     const t0 = Date.now();
     await primary.kill();
@@ -206,7 +210,7 @@ describe('adoptProcessLab', () => {
       await query(primary.connection(), 'create table t (x int)');
 
       // Not our child any more: kill() must signal by pid and poll for the exit.
-      const pids = [replica.pid!, ...replica.childPids()];
+      const pids = [replica.pid!, ...childPidsOf(replica)];
       await replica.kill();
       expect(pids.filter(isLive)).toEqual([]);
       await replica.start();

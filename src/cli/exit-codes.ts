@@ -1,4 +1,5 @@
 import { LifeboatError } from '../errors.js';
+import type { RunResult } from '../verify/run-result.js';
 
 /** Exit codes, as in SPEC §6. */
 export const EXIT = {
@@ -24,4 +25,9 @@ export function exitCodeFor(err: unknown): number {
     }
   }
   return EXIT.INCOMPLETE;
+}
+
+/** Exit code of a run: 0 met, 1 missed, 3 could not complete. */
+export function exitCodeOf(r: Pick<RunResult, 'verdict'>): number {
+  return r.verdict === 'met' ? EXIT.OK : r.verdict === 'missed' ? EXIT.MISSED : EXIT.INCOMPLETE;
 }

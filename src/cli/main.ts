@@ -4,21 +4,10 @@ import { createRequire } from 'node:module';
 import { InvalidRunbookError, LifeboatError, messageOf } from '../errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { redactText } from '../log.js';
+import { globals } from './global-options.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
-
-/** Options every command shares. */
-export interface GlobalOptions {
-  stateDir: string;
-  logLevel?: string;
-  logFile?: string;
-}
-
-function globals(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals() as { stateDir?: string; logLevel?: string; logFile?: string };
-  return { stateDir: o.stateDir ?? process.env.LIFEBOAT_HOME ?? '.lifeboat', logLevel: o.logLevel, logFile: o.logFile };
-}
 
 /** Builds the command tree; each action resolves to an exit code. Commands load lazily. */
 export function buildProgram(setExit: (code: number) => void): Command {

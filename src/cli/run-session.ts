@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { runDrill, type RunOptions } from '../engine/drill-run.js';
-import { exitCodeOf, type RunResult } from '../engine/run-result.js';
-import { createLogger } from '../log.js';
-import { writeReports } from '../report/write-reports.js';
-import { HistoryStore } from '../store/history-store.js';
+import { runDrill, type RunOptions } from '../engine/run-drill.js';
+import type { RunResult } from '../verify/run-result.js';
+import { exitCodeOf } from './exit-codes.js';
+import { AbortedError, messageOf } from '../errors.js';
+import { createLogger, redactText } from '../log.js';
+import { writeReports } from './write-reports.js';
+import { openStore } from '../store/open-store.js';
 import { formatDuration } from '../util/duration.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 import { out, outJson } from './output.js';
 
 export interface SessionOptions {
@@ -29,16 +31,20 @@ export async function runSession(
   const onSignal = (sig: NodeJS.Signals) => {
     if (!interrupt.signal.aborted) {
       process.stderr.write(`\nlifeboat: ${sig} received: stopping the current step, then failback and teardown (send again to skip them)\n`);
-      interrupt.abort(new Error(`interrupted by ${sig}`));
+      interrupt.abort(new AbortedError(`interrupted by ${sig}`));
     } else if (!cleanup.signal.aborted) {
       process.stderr.write(`\nlifeboat: ${sig} received again: aborting the cleanup\n`);
-      cleanup.abort(new Error(`cleanup interrupted by ${sig}`));
+      cleanup.abort(new AbortedError(`cleanup interrupted by ${sig}`));
     }
   };
   // SIGHUP too: a closed terminal or SSH session must still fail back and tear the lab down.
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  // Opened before the handlers go on, so that a history that cannot be opened leaves none behind.
+  const store = await openStore({ stateDir: g.stateDir });
   for (const sig of signals) process.on(sig, onSignal);
-  const store = new HistoryStore(g.stateDir);
+  // onStart is synchronous: its write is awaited before finish and close, and a failure only
+  // warns (finish records the run whether or not begin did).
+  let begun: Promise<void> = Promise.resolve();
   const tty = process.stderr.isTTY && !opts.json;
   try {
     const result = await runDrill({
@@ -49,11 +55,16 @@ export async function runSession(
       cleanupSignal: cleanup.signal,
       progress: tty ? (line) => process.stderr.write(`${line}\n`) : undefined,
       onStart: (runId) => {
-        store.begin({ runId, runbook: base.loaded.runbook.name, file: base.loaded.file, mode: base.mode ?? 'drill', startedAt: Date.now() });
+        begun = store
+          .begin({ runId, runbook: base.loaded.runbook.name, file: base.loaded.file, mode: base.mode ?? 'drill', startedAt: Date.now() })
+          .catch((err: unknown) => {
+            process.stderr.write(`lifeboat: warning: the start of run ${runId} is not in the history: ${redactText(messageOf(err))}\n`);
+          });
         if (!opts.json) process.stderr.write(`lifeboat: run ${runId} (${base.loaded.runbook.name})\n`);
       },
     });
-    store.finish(result);
+    await begun;
+    await store.finish(result);
     const reports = await writeReports(result, [join(g.stateDir, 'runs', result.runId), ...(opts.out ? [opts.out] : [])]);
     if (opts.json) {
       const { timeline: _timeline, ...rest } = result;
@@ -61,7 +72,8 @@ export async function runSession(
     } else printSummary(result, reports);
     return exitCodeOf(result);
   } finally {
-    store.close();
+    await begun;
+    await store.close();
     for (const sig of signals) process.off(sig, onSignal);
     log.flush?.();
   }

@@ -3,14 +3,11 @@ import { AbortedError, InvalidInputError, LifeboatError, StepFailedError, StepTi
 import { redactText, redactValue } from '../log.js';
 import type { Registry } from '../providers/registry.js';
 import type { ActionContext, Phase, ProviderContext } from '../providers/types.js';
-import { ms } from '../runbook/fields.js';
-import type { ActionStep, PhaseItem } from '../runbook/types.js';
-import { isParallel } from '../runbook/types.js';
 import { resolveRefs } from './interpolate.js';
-import { DEFAULT_STEP_TIMEOUT_MS, stepParams } from './plan.js';
+import { batches, type PlannedPhase, type PlannedStep } from './plan.js';
 import { withRetry } from './retry.js';
 import { raceAbort } from '../util/abort.js';
-import type { TimelineEvent } from './timeline.js';
+import type { TimelineEvent } from '../timeline/timeline-event.js';
 
 /** What the journal says about steps of an earlier attempt of this run. */
 export interface PriorSteps {
@@ -30,6 +27,8 @@ export interface ExecutorOptions {
   prior?: PriorSteps;
   /** Called with every step event (progress display). */
   onStep?(event: Extract<TimelineEvent, { kind: 'step' }>): void;
+  /** The per-run state of a provider (what its `open` returned), given to its actions as `ctx.session`. */
+  session?(provider: string): unknown;
 }
 
 /** Outcome of a phase. */
@@ -39,12 +38,18 @@ export interface PhaseOutcome {
 }
 
 /**
- * Runs the steps of a phase: sequential items, parallel groups, per-attempt timeouts through an
- * AbortSignal, retries by policy, `onFailure`, and saga-style compensation when the phase fails.
+ * Runs the steps of a planned phase exactly as planned: sequential steps, parallel groups,
+ * per-attempt timeouts through an AbortSignal, retries by policy, `onFailure`, and saga-style
+ * compensation when the phase fails.
  */
 export class StepExecutor {
   /** Outputs of completed steps, by id (visible to later steps as `${steps.<id>.<field>}`). */
   readonly outputs: Record<string, unknown> = {};
+
+  /** The registry the steps' actions come from. */
+  get registry(): Registry {
+    return this.opts.registry;
+  }
 
   constructor(private readonly opts: ExecutorOptions) {
     for (const [id, out] of opts.prior?.completed ?? []) this.outputs[id] = out ?? {};
@@ -62,21 +67,20 @@ export class StepExecutor {
    * compensations, which must still run after an interruption.
    */
   async runPhase(
-    phase: Phase,
-    items: PhaseItem[],
+    planned: PlannedPhase,
     signal: AbortSignal,
     cleanupSignal: AbortSignal = signal,
     /** Called once the phase has failed, before its compensations run (to journal the failure first). */
     onFailing?: (error: Error) => void,
   ): Promise<PhaseOutcome> {
-    const completed: ActionStep[] = [];
+    const phase = planned.phase;
+    const completed: PlannedStep[] = [];
     let failure: Error | undefined;
-    for (const item of items) {
+    for (const steps of batches(planned)) {
       if (signal.aborted) {
         failure = signal.reason instanceof Error ? signal.reason : new AbortedError();
         break;
       }
-      const steps = isParallel(item) ? item.parallel : [item];
       const results = await Promise.all(steps.map((s) => this.runStep(phase, s, signal).then(() => undefined, (e: Error) => e)));
       results.forEach((err, i) => {
         const step = steps[i]!;
@@ -93,7 +97,7 @@ export class StepExecutor {
     return { ok: true };
   }
 
-  private async compensate(phase: Phase, completed: ActionStep[], signal: AbortSignal) {
+  private async compensate(phase: Phase, completed: PlannedStep[], signal: AbortSignal) {
     for (const step of [...completed].reverse()) {
       if (!step.compensate) continue;
       try {
@@ -106,7 +110,7 @@ export class StepExecutor {
   }
 
   /** Runs one step with its timeout and retry policy; throws StepFailedError (or AbortedError). */
-  async runStep(phase: Phase, step: ActionStep, signal: AbortSignal): Promise<void> {
+  async runStep(phase: Phase, step: PlannedStep, signal: AbortSignal): Promise<void> {
     const { registry, context, prior } = this.opts;
     if (prior?.completed.has(step.id)) {
       this.emit({ phase, stepId: step.id, status: 'skipped', error: 'completed before the resume' }, false);
@@ -114,13 +118,14 @@ export class StepExecutor {
     }
     const def = registry.action(step.action);
     if (!def) throw new StepFailedError(step.id, `unknown action ${step.action}`);
-    const mutating = def.mutates;
-    const timeoutMs = step.timeout ? ms(step.timeout) : DEFAULT_STEP_TIMEOUT_MS;
+    const { mutating, timeoutMs } = step;
+    const provider = registry.providerOf('action', step.action)?.name;
+    const session = provider !== undefined ? this.opts.session?.(provider) : undefined;
 
     let params: Record<string, unknown>;
     let target;
     try {
-      const resolved = resolveRefs(stepParams(step), { env: this.opts.env, outputs: this.outputs }, `step ${step.id}`);
+      const resolved = resolveRefs(step.params, { env: this.opts.env, outputs: this.outputs }, `step ${step.id}`);
       // Parse again after substitution: defaults apply and substituted values are checked.
       const parsed = def.params.safeParse(resolved);
       if (!parsed.success) throw new InvalidInputError(`step ${step.id}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -130,7 +135,7 @@ export class StepExecutor {
       this.emit({ phase, stepId: step.id, status: 'failed', error: messageOf(err) }, true);
       throw new StepFailedError(step.id, messageOf(err), { cause: err });
     }
-    const ctxFor = (s: AbortSignal): ActionContext => ({ ...context, stepId: step.id, phase, signal: s, target, outputs: this.outputs });
+    const ctxFor = (s: AbortSignal): ActionContext => ({ ...context, stepId: step.id, phase, signal: s, target, outputs: this.outputs, ...(session !== undefined ? { session } : {}) });
 
     if (prior?.inFlight.has(step.id) && def.isDone) {
       const check = withTimeout(signal, Math.min(timeoutMs, 30_000), step.id);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import { parseRunbook } from '../runbook/load.js';
 import { envRefs, resolveRefs } from './interpolate.js';
+import { defaultRegistry } from '../cli/default-registry.js';
 
 /** The InvalidInputError message resolveRefs throws, or a failure when it does not throw one. */
 function errorOf(fn: () => unknown): string {
@@ -92,7 +93,7 @@ describe('resolveRefs', () => {
     const outputs = { a: { b: { c: 'x', 0: 'y' } }, 'a-b': { c_d: 'z' }, 'db.promote': { ok: 1 }, 'db.re-join': { method: 'm' } };
     for (const ref of refs) {
       const text = `apiVersion: lifeboat/v1\nkind: Runbook\nname: r\nobjectives: { rpo: 1s }\nresources: { db: { type: postgres, dsn: "${ref}" } }\nprobes: { w: { type: postgres.writes, endpoints: [db] } }\n`;
-      expect(() => parseRunbook(text, 'r.yaml'), ref).not.toThrow();
+      expect(() => parseRunbook(text, 'r.yaml', defaultRegistry()), ref).not.toThrow();
       expect(resolveRefs(ref, { env, outputs }, 'x'), ref).not.toContain('${');
     }
   });

@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LabState } from '../lab/types.js';
-import type { RunMode } from './plan.js';
-import type { TimelineEvent } from './timeline.js';
+import type { RunMode } from '../verify/run-result.js';
+import type { TimelineEvent } from '../timeline/timeline-event.js';
 
 /** One line of a run's journal. */
 export type JournalEntry =

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultRegistry } from '../providers/default-registry.js';
+import { defaultRegistry } from '../cli/default-registry.js';
 import { parseRunbook } from '../runbook/load.js';
 import type { Runbook } from '../runbook/types.js';
-import { DEFAULT_STEP_TIMEOUT_MS, phasesFor, planRun, stepParams } from './plan.js';
+import { DEFAULT_STEP_TIMEOUT_MS, phasesFor, planPhase, planRun, stepParams } from './plan.js';
 import { fakeRegistry, type FakeCall } from './testing/fake-provider.js';
 
 const registry = defaultRegistry();
-const example = parseRunbook(readFileSync(new URL('../../runbooks/local-postgres-failover.yaml', import.meta.url), 'utf8'), 'example.yaml');
+const example = parseRunbook(readFileSync(new URL('../../runbooks/local-postgres-failover.yaml', import.meta.url), 'utf8'), 'example.yaml', defaultRegistry());
 
 /** A runbook of the default registry with the given phases (YAML lines). */
 function runbook(phases: string): Runbook {
@@ -26,6 +26,7 @@ function runbook(phases: string): Runbook {
       phases,
     ].join('\n'),
     'plan-test.yaml',
+    defaultRegistry(),
   );
 }
 
@@ -40,7 +41,7 @@ describe('planRun', () => {
     const steps = planRun(example, 'drill', registry).phases.flatMap((p) => p.steps);
     expect(steps).toEqual([
       { id: 'kill-primary', action: 'lab.kill', target: 'primary', timeoutMs: DEFAULT_STEP_TIMEOUT_MS, maxAttempts: 1, mutating: true, onFailure: 'abort', params: { signal: 'SIGKILL' } },
-      { id: 'promote', action: 'postgres.promote', target: 'replica', timeoutMs: 30_000, maxAttempts: 3, mutating: true, onFailure: 'abort', params: { wait: '60s' } },
+      { id: 'promote', action: 'postgres.promote', target: 'replica', timeoutMs: 30_000, maxAttempts: 3, retry: expect.objectContaining({ maximumAttempts: 3, initialInterval: '200ms' }), mutating: true, onFailure: 'abort', params: { wait: '60s' } },
       { id: 'rejoin-old-primary', action: 'postgres.rejoin', target: 'primary', timeoutMs: 120_000, maxAttempts: 1, mutating: true, onFailure: 'abort', params: { source: 'replica' } },
     ]);
   });
@@ -75,6 +76,7 @@ describe('planRun', () => {
     const rb = parseRunbook(
       'apiVersion: lifeboat/v1\nkind: Runbook\nname: rpo-only\nobjectives: { rpo: 2s }\nresources: { db: { type: postgres, dsn: "postgres://h/x" } }\nprobes: { w: { type: postgres.writes, endpoints: [db] } }\n',
       'rpo-only.yaml',
+      defaultRegistry(),
     );
     const plan = planRun(rb, 'drill', registry);
     expect(plan.objectives).toEqual({ rpoMs: 2000 });
@@ -154,6 +156,7 @@ describe('planRun', () => {
       target: 'api',
       timeoutMs: 10_000,
       maxAttempts: 5,
+      retry: expect.objectContaining({ maximumAttempts: 5 }),
       mutating: true,
       onFailure: 'continue',
       compensate: { id: 'undo', action: 'http', target: 'api', timeoutMs: 3000, maxAttempts: 1, mutating: true, onFailure: 'abort', params: { method: 'DELETE' } },
@@ -178,6 +181,35 @@ describe('planRun', () => {
       ['s', false],
     ]);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('plan is what runs', () => {
+  it('agrees with the executor on "mutates" for every action in the registry: a mutating step is journaled durably before it starts', async () => {
+    const { StepExecutor } = await import('./executor.js');
+    const { fakeContext } = await import('./testing/fake-provider.js');
+    for (const def of registry.actions()) {
+      const methods = def.name === 'http' ? ['GET', 'HEAD', 'POST', 'DELETE'] : [undefined];
+      for (const method of methods) {
+        const step = { id: 's', action: def.name, onFailure: 'abort' as const, ...(method ? { method } : {}) };
+        const planned = planPhase('failover', [step], registry);
+        const durable: boolean[] = [];
+        // A registry whose action records whether the executor journaled its start durably, then stops.
+        const probe = { ...def, params: def.params.partial(), run: async () => undefined, isDone: undefined };
+        const { createRegistry } = await import('../providers/registry.js');
+        const single = createRegistry([{ name: 'p', resourceTypes: [], actions: [probe], probes: [] }]);
+        const exec = new StepExecutor({
+          registry: single,
+          context: fakeContext(),
+          env: {},
+          record: (e, d) => {
+            if (e.kind === 'step' && e.status === 'started') durable.push(d);
+          },
+        });
+        await exec.runPhase({ ...planned, steps: planned.steps.map((s) => ({ ...s, target: undefined })) }, new AbortController().signal);
+        expect(durable, `${def.name}${method ? ` ${method}` : ''}`).toEqual([planned.steps[0]!.mutating]);
+      }
+    }
   });
 });
 

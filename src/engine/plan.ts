@@ -1,21 +1,30 @@
 import type { Registry } from '../providers/registry.js';
-import type { Phase } from '../providers/types.js';
-import type { ActionStep, Runbook } from '../runbook/types.js';
+import { actionMutates, type Phase } from '../providers/types.js';
+import type { RetryPolicy } from '../runbook/fields.js';
+import type { ActionStep, PhaseItem, Runbook } from '../runbook/types.js';
 import { isParallel } from '../runbook/types.js';
-import { ms } from '../runbook/fields.js';
+import { ms } from '../util/duration.js';
+import type { RunMode } from '../verify/run-result.js';
+
+export type { RunMode };
 
 /** Default per-attempt timeout of a step that names none. */
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 
-export type RunMode = 'drill' | 'failover';
 
-/** One step as it will run. */
+/**
+ * One step as it will run: the executor runs exactly this (timeout, attempts, whether it mutates
+ * are decided here, once, for `plan` and the run alike).
+ */
 export interface PlannedStep {
   id: string;
   action: string;
   target?: string;
+  /** Per-attempt timeout. */
   timeoutMs: number;
   maxAttempts: number;
+  /** The retry policy behind `maxAttempts` (absent: one attempt). */
+  retry?: RetryPolicy;
   mutating: boolean;
   onFailure: 'abort' | 'continue';
   /** Parallel group id, when the step runs inside one. */
@@ -48,15 +57,15 @@ export function stepParams(step: ActionStep): Record<string, unknown> {
 }
 
 function planStep(step: ActionStep, registry: Registry, group?: string): PlannedStep {
-  const def = registry.action(step.action);
   const params = stepParams(step);
   return {
     id: step.id,
     action: step.action,
-    target: step.target,
+    ...(step.target !== undefined ? { target: step.target } : {}),
     timeoutMs: step.timeout ? ms(step.timeout) : DEFAULT_STEP_TIMEOUT_MS,
     maxAttempts: step.retry?.maximumAttempts ?? 1,
-    mutating: isMutating(step.action, params, def?.mutates ?? true),
+    ...(step.retry ? { retry: step.retry } : {}),
+    mutating: actionMutates(registry.action(step.action), params),
     onFailure: step.onFailure,
     ...(group ? { group } : {}),
     ...(step.compensate ? { compensate: planStep(step.compensate, registry) } : {}),
@@ -64,9 +73,25 @@ function planStep(step: ActionStep, registry: Registry, group?: string): Planned
   };
 }
 
-function isMutating(action: string, params: Record<string, unknown>, declared: boolean): boolean {
-  if (action === 'http') return !['GET', 'HEAD', undefined].includes(params.method as string | undefined);
-  return declared;
+/** Plans the items of one phase: steps in order, each step of a parallel group tagged with the group's id. */
+export function planPhase(phase: Phase, items: readonly PhaseItem[], registry: Registry): PlannedPhase {
+  return {
+    phase,
+    steps: items.flatMap((item, i) =>
+      isParallel(item) ? item.parallel.map((s) => planStep(s, registry, item.id ?? `${phase}-parallel-${i}`)) : [planStep(item, registry)],
+    ),
+  };
+}
+
+/** The planned steps of a phase as the executor starts them: single steps, and parallel groups together. */
+export function batches(phase: PlannedPhase): PlannedStep[][] {
+  const out: PlannedStep[][] = [];
+  for (const step of phase.steps) {
+    const last = out.at(-1);
+    if (step.group !== undefined && last?.[0]?.group === step.group) last.push(step);
+    else out.push([step]);
+  }
+  return out;
 }
 
 /** Which phases run in a mode: a failover never injects a fault nor fails back. */
@@ -88,11 +113,6 @@ export function planRun(runbook: Runbook, mode: RunMode, registry: Registry): Ru
       ...(runbook.objectives.rto ? { rtoMs: ms(runbook.objectives.rto) } : {}),
       ...(runbook.objectives.rpo ? { rpoMs: ms(runbook.objectives.rpo) } : {}),
     },
-    phases: phasesFor(mode).map((phase) => ({
-      phase,
-      steps: runbook[phase].flatMap((item, i) =>
-        isParallel(item) ? item.parallel.map((s) => planStep(s, registry, item.id ?? `${phase}-parallel-${i}`)) : [planStep(item, registry)],
-      ),
-    })),
+    phases: phasesFor(mode).map((phase) => planPhase(phase, runbook[phase], registry)),
   };
 }

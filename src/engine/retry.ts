@@ -1,7 +1,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import { InvalidInputError, LifeboatError, ProviderError } from '../errors.js';
 import type { RetryPolicy } from '../runbook/fields.js';
-import { ms } from '../runbook/fields.js';
+import { ms } from '../util/duration.js';
 
 /** Whether an error may be retried under a policy: non-retryable provider errors, bad input and listed types end retries. */
 export function isRetryable(err: unknown, policy: RetryPolicy | undefined): boolean {
@@ -30,7 +30,7 @@ export async function withRetry<T>(
     try {
       return await attempt(1);
     } catch (err) {
-      throw err instanceof Error ? err : new Error(String(err));
+      throw err instanceof Error ? err : new ProviderError(String(err));
     }
   }
   const initial = policy ? ms(policy.initialInterval) : 0;
@@ -48,8 +48,8 @@ export async function withRetry<T>(
         succeeded = true;
         return value;
       } catch (err) {
-        if (signal.aborted || !isRetryable(err, policy)) throw new AbortError(err instanceof Error ? err : new Error(String(err)));
-        throw err instanceof Error ? err : new Error(String(err));
+        if (signal.aborted || !isRetryable(err, policy)) throw new AbortError(err instanceof Error ? err : new ProviderError(String(err)));
+        throw err instanceof Error ? err : new ProviderError(String(err));
       }
     },
     {

@@ -1,7 +1,15 @@
-import type { ClientConfig } from 'pg';
+import type { Logger } from 'pino';
+import type { PgConfig } from '../util/pg-client.js';
 
 /** How a lab service is run. */
 export type LabDriverName = 'process' | 'docker';
+
+/**
+ * What a lab service can do beyond kill/stop/start/pause: `hold-wal` (hold back WAL shipping to
+ * replicas), `disconnect` (cut it off a network). Actions that need one declare it, and
+ * validation checks the runbook's driver offers it.
+ */
+export type LabCapability = 'hold-wal' | 'disconnect';
 
 /** What the runbook asks of one lab service. */
 export interface LabServiceSpec {
@@ -40,7 +48,7 @@ export interface LabService {
   /** Postmaster pid, undefined while stopped. */
   readonly pid: number | undefined;
   /** Connection settings for `pg` (superuser, trust auth on 127.0.0.1). */
-  connection(): ClientConfig;
+  connection(): PgConfig;
   /** SIGKILL (or another signal) to the postmaster and every child, then reap. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Graceful stop (fast shutdown), escalating to SIGKILL after `timeoutMs`. */
@@ -53,8 +61,17 @@ export interface LabService {
   unpause(): Promise<void>;
   /** Whether the postmaster process is alive. */
   isRunning(): boolean;
-  /** Pids of the postmaster's children (backends, WAL senders, ...). */
-  childPids(): number[];
+  /** What this service can do beyond the basics; actions that need more check it here. */
+  readonly capabilities: ReadonlySet<LabCapability>;
+  /**
+   * `hold-wal`: stop shipping WAL to the replicas (without pausing replay), so a failover loses
+   * the writes acknowledged meanwhile. Undone by {@link releaseWal}, a kill or teardown.
+   */
+  holdWal?(signal: AbortSignal): Promise<{ walSenderPids: number[] }>;
+  /** `hold-wal`: ship WAL again. */
+  releaseWal?(): Promise<{ released: number[] }>;
+  /** `hold-wal`: whether WAL shipping is held right now (used by resume). */
+  isWalHeld?(): boolean;
   /**
    * Rebuild this (stopped or dead) service as a streaming replica of `source`:
    * CHECKPOINT on source, pg_rewind -R, fall back to pg_basebackup; start; wait until streaming.
@@ -72,4 +89,38 @@ export interface Lab extends AsyncDisposable {
   state(): LabState;
   /** Kill every process and remove every directory of the lab. Safe to call twice. */
   teardown(): Promise<void>;
+}
+
+/** What every driver gets when it starts or adopts a lab. */
+export interface LabOptions {
+  /** Aborts the lab start (what was started is torn down). */
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Called with the whole state whenever a pid, port or upstream changes (journal it for `resume`). */
+  onStateChange?: (state: LabState) => void;
+  /** Directory in which the lab keeps its files; defaults to the OS temp dir. */
+  root?: string;
+}
+
+/** A way of running lab services (local processes, containers). */
+export interface LabDriver {
+  readonly name: LabDriverName;
+  /** Starts every service in topology order (see lab/topology.ts) and waits until replicas stream. */
+  start(services: Record<string, LabServiceSpec>, options: LabOptions): Promise<Lab>;
+  /** Re-attaches to a lab journaled by a process that died (for `resume`). */
+  adopt(state: LabState, options: LabOptions): Lab;
+  /** Removes what is left of a lab whose run died and will not be resumed (`lab prune`). */
+  prune(state: LabState, options: LabOptions): Promise<void>;
+}
+
+/**
+ * A lab driver as the registry lists it: what its services can do is known without loading it
+ * (validation needs that), the driver itself is loaded only when a drill starts a lab.
+ */
+export interface LabDriverEntry {
+  name: LabDriverName;
+  description: string;
+  /** What every service of this driver can do (see LabCapability). */
+  capabilities: readonly LabCapability[];
+  load(): Promise<LabDriver>;
 }

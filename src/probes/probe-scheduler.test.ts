@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createClock } from '../engine/clock.js';
-import type { ProbeSample } from '../engine/timeline.js';
+import { createClock } from '../timeline/clock.js';
+import type { ProbeSample } from '../timeline/timeline-event.js';
 import type { ProbeInstance } from '../providers/types.js';
 import { ProbeScheduler } from './probe-scheduler.js';
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { messageOf } from '../errors.js';
+import { AbortedError, ProviderError, messageOf } from '../errors.js';
 import { redactText } from '../log.js';
-import type { Clock } from '../engine/clock.js';
-import type { ProbeSample } from '../engine/timeline.js';
+import type { Clock } from '../timeline/clock.js';
+import type { ProbeSample } from '../timeline/timeline-event.js';
 import type { ProbeInstance } from '../providers/types.js';
 
 /** A probe to schedule: its instance and timing. */
@@ -56,7 +56,7 @@ export class ProbeScheduler {
   private async checkOnce(p: ScheduledProbe): Promise<void> {
     const ac = new AbortController();
     this.controllers.add(ac);
-    const timer = setTimeout(() => ac.abort(new Error(`timed out after ${p.timeoutMs} ms`)), p.timeoutMs);
+    const timer = setTimeout(() => ac.abort(new ProviderError(`timed out after ${p.timeoutMs} ms`)), p.timeoutMs);
     const start = this.clock.now();
     let sample: ProbeSample;
     try {
@@ -82,7 +82,7 @@ export class ProbeScheduler {
     if (this.stopped) return;
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
-    for (const ac of this.controllers) ac.abort(new Error('probes stopped'));
+    for (const ac of this.controllers) ac.abort(new AbortedError('probes stopped'));
     const pending = [...this.inFlight.values()].flatMap((s) => [...s]);
     let timer: NodeJS.Timeout | undefined;
     const late = await Promise.race([

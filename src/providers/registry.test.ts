@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defaultRegistry } from './default-registry.js';
+import { defaultRegistry } from '../cli/default-registry.js';
 import { PROBE_FIELDS, STEP_FIELDS, createRegistry } from './registry.js';
 import type { ActionDef, ProbeDef, Provider, ResourceTypeDef } from './types.js';
 

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { Clock } from '../engine/clock.js';
-import type { TimelineEvent } from '../engine/timeline.js';
-import type { Lab } from '../lab/types.js';
+import type { Clock } from '../timeline/clock.js';
+import type { TimelineEvent } from '../timeline/timeline-event.js';
+import type { Lab, LabCapability } from '../lab/types.js';
+import type { PgConfig } from '../util/pg-client.js';
 
 /** The phases a step can live in. */
 export type Phase = 'fault' | 'failover' | 'failback';
@@ -14,11 +15,28 @@ export interface ResourceRef {
   spec: Record<string, unknown>;
 }
 
-/** What a resource type declares: its name and the schema of its fields (besides `type`). */
+/**
+ * What a resource can be used as, so that actions and probes ask for a capability rather than a
+ * type name: `postgres` (a server the `postgres.*` actions and probes can connect to: a DSN, a
+ * lab service, an RDS endpoint, a container), `lab-service` (a service of the runbook's lab).
+ */
+export type ResourceCapability = 'postgres' | 'lab-service';
+
+/** What a resource type declares: its name, the schema of its fields (besides `type`), and how it is reached. */
 export interface ResourceTypeDef {
   type: string;
   description: string;
   fields: z.ZodObject;
+  /** Capability `postgres`: the connection settings of each host of the resource (tried in order). */
+  postgres?(ref: ResourceRef, ctx: ProviderContext): PgConfig[];
+  /** Capability `lab-service`: the field naming the lab service the resource stands for. */
+  labServiceField?: string;
+}
+
+/** Whether a resource type has a capability. */
+export function hasCapability(def: ResourceTypeDef | undefined, capability: ResourceCapability): boolean {
+  if (!def) return false;
+  return capability === 'postgres' ? def.postgres !== undefined : def.labServiceField !== undefined;
 }
 
 /** What every action and probe gets to work with. */
@@ -30,6 +48,8 @@ export interface ProviderContext {
   lab?: Lab;
   /** Looks up a resource by name (resolved). Throws InvalidInputError for unknown names. */
   resource(name: string): ResourceRef;
+  /** The definition of a resource type (how to reach it), from the run's registry. */
+  resourceType(type: string): ResourceTypeDef | undefined;
   /** Appends an event to the run's timeline (and journal). */
   record(event: TimelineEvent): void;
 }
@@ -44,6 +64,8 @@ export interface ActionContext extends ProviderContext {
   target?: ResourceRef;
   /** Outputs of steps that already completed, by step id. */
   outputs: Record<string, unknown>;
+  /** The per-run state its provider's `open` returned (SDK clients, connections), if it has one. */
+  session?: unknown;
 }
 
 /** Result of an action: free-form output stored with the step and visible to later steps. */
@@ -59,12 +81,19 @@ export interface ActionDef<P extends Record<string, unknown> = Record<string, un
   target: 'required' | 'optional' | 'none';
   /** Resource types accepted as target; undefined = any. */
   targetTypes?: readonly string[];
+  /** What the target must be able to do (checked by validation, whatever its type). */
+  targetCapability?: ResourceCapability;
+  /** What the lab service behind the target must be able to do (validation checks the runbook's lab driver). */
+  labCapability?: LabCapability;
   /** Parameters given inline on the step. */
   params: z.ZodObject;
   /** Names of parameters whose value is a resource name (checked by validation). */
   resourceParams?: readonly string[];
-  /** Whether the action changes anything (plan marks it; the journal makes it durable first). */
-  mutates: boolean;
+  /**
+   * Whether the action changes anything (plan marks it; the journal makes it durable first). A
+   * function when it depends on the parameters (an HTTP GET does not mutate, a POST does).
+   */
+  mutates: boolean | ((params: Record<string, unknown>) => boolean);
   /** Cross-field checks of the parameters, beyond their schema; returns problems by parameter path. */
   validate?(params: P): Array<{ path: string; message: string }>;
   run(ctx: ActionContext, params: P): Promise<StepOutput>;
@@ -100,6 +129,8 @@ export interface ProbeContext extends ProviderContext {
   endpoints: ResourceRef[];
   /** Run attempt (1 for the first process, +1 per resume) — used to keep write markers unique. */
   attempt: number;
+  /** The per-run state its provider's `open` returned, if it has one. */
+  session?: unknown;
 }
 
 /** A probe type a runbook can name in `probes.<name>.type`. */
@@ -109,10 +140,33 @@ export interface ProbeDef<P extends Record<string, unknown> = Record<string, unk
   /** How the probe names what it checks: a `target`, a list of `endpoints`, or nothing. */
   targets: 'target' | 'endpoints' | 'none';
   targetTypes?: readonly string[];
+  /** What each target must be able to do (checked by validation, whatever its type). */
+  targetCapability?: ResourceCapability;
+  /** Whether the probe measures writes (acknowledged markers, read back after recovery: lost writes, RPO). */
+  measuresWrites?: boolean;
   params: z.ZodObject;
   /** Cross-field checks of the parameters, beyond their schema. */
   validate?(params: P): Array<{ path: string; message: string }>;
   create(ctx: ProbeContext, params: P): ProbeInstance;
+}
+
+/** A problem found by a provider's preflight: nothing has changed yet, and the run stops. */
+export interface PreflightProblem {
+  resource: string;
+  message: string;
+}
+
+/** Per-run state of a provider (SDK clients, connections), closed when the run ends. */
+export interface ProviderSession {
+  /** What actions and probes of this provider see as `ctx.session`. */
+  readonly state: unknown;
+  close(): Promise<void>;
+}
+
+/** What a preflight gets: the run's context, a signal bounding the checks, and the provider's session. */
+export interface PreflightContext extends ProviderContext {
+  signal: AbortSignal;
+  session?: unknown;
 }
 
 /** A provider groups resource types, actions and probes of one technology. */
@@ -121,4 +175,17 @@ export interface Provider {
   resourceTypes: readonly ResourceTypeDef[];
   actions: readonly ActionDef<any>[];
   probes: readonly ProbeDef<any>[];
+  /** Opens the provider's per-run state; called once per run, before preflight; closed at run end. */
+  open?(ctx: ProviderContext): Promise<ProviderSession>;
+  /**
+   * Read-only checks of the provider's resources before anything mutates (they exist, credentials
+   * work, endpoints answer). Called after the lab is up, before steady state.
+   */
+  preflight?(resources: readonly ResourceRef[], ctx: PreflightContext): Promise<PreflightProblem[]>;
+}
+
+/** Whether a step of `def` with these parameters changes anything (unknown actions count as mutating). */
+export function actionMutates(def: Pick<ActionDef, 'mutates'> | undefined, params: Record<string, unknown>): boolean {
+  if (!def) return true;
+  return typeof def.mutates === 'function' ? def.mutates(params) : def.mutates;
 }

@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/run-result.js';
+import type { RunResult } from '../verify/run-result.js';
 
 /** The JSON report: the whole run result, timeline included. */
 export function renderJsonReport(r: RunResult): string {

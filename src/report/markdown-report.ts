@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/run-result.js';
+import type { RunResult } from '../verify/run-result.js';
 import { formatDuration } from '../util/duration.js';
 
 const iso = (t: number | undefined) => (t === undefined ? '—' : new Date(t).toISOString());

@@ -1,18 +1,5 @@
 import { z } from 'zod';
-import { DURATION_PATTERN, parseDuration } from '../util/duration.js';
-
-/** A duration string such as `250ms`, `30s`, `5m`, `2h` or `1m30s`. */
-export const Duration = z
-  .string()
-  .regex(new RegExp(DURATION_PATTERN), { message: 'expected a duration such as 250ms, 30s, 5m or 2h' })
-  .describe('Duration: a number and a unit (ms, s, m, h, d), e.g. 250ms, 30s, 5m, 2h, 1m30s.');
-
-/** Converts a validated duration string to milliseconds. */
-export function ms(d: string): number {
-  const v = parseDuration(d);
-  if (v === undefined) throw new Error(`not a duration: ${d}`);
-  return v;
-}
+import { Duration } from '../util/duration.js';
 
 /** A name used as a key or reference: letters, digits, `-`, `_`, `.`. */
 export const Name = z
@@ -33,6 +20,3 @@ export const RetryPolicy = z
   })
   .describe('Retry policy of a step.');
 export type RetryPolicy = z.output<typeof RetryPolicy>;
-
-/** A map of string values (environment variables, HTTP headers). */
-export const StringMap = z.record(z.string(), z.string());

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { InvalidRunbookError, formatProblem } from '../errors.js';
 import { parseRunbook } from './load.js';
+import { defaultRegistry } from '../cli/default-registry.js';
 
 const EXAMPLE_TEXT = readFileSync(new URL('../../runbooks/local-postgres-failover.yaml', import.meta.url), 'utf8');
 const EXAMPLE = parseYaml(EXAMPLE_TEXT) as unknown;
@@ -144,7 +145,7 @@ describe('parseRunbook on generated and mutated documents', () => {
         fc.property(documents, ({ kind, text }) => {
           kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
           try {
-            parseRunbook(text, 'generated.yaml');
+            parseRunbook(text, 'generated.yaml', defaultRegistry());
           } catch (err) {
             if (!(err instanceof InvalidRunbookError)) throw err;
             expect(err.problems.length).toBeGreaterThan(0);
@@ -174,7 +175,7 @@ describe('parseRunbook on generated and mutated documents', () => {
       fc.assert(
         fc.property(fc.shuffledSubarray(Object.keys(example), { minLength: Object.keys(example).length }), (keys) => {
           const text = stringifyYaml(Object.fromEntries(keys.map((k) => [k, example[k]])));
-          expect(parseRunbook(text, 'shuffled.yaml').name).toBe('local-postgres-failover');
+          expect(parseRunbook(text, 'shuffled.yaml', defaultRegistry()).name).toBe('local-postgres-failover');
         }),
         { numRuns: 100 },
       );

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidRunbookError, formatProblem, type RunbookProblem } from '../errors.js';
 import { MAX_RUNBOOK_BYTES, loadRunbook, parseRunbook } from './load.js';
+import { defaultRegistry } from '../cli/default-registry.js';
 
 const EXAMPLE = 'runbooks/local-postgres-failover.yaml';
 const MANY_MISTAKES = 'test/fixtures/many-mistakes.yaml';
@@ -37,7 +38,7 @@ function base(replace: Record<number, string> = {}): string {
 /** The problems parseRunbook reports; fails the test when the text is accepted or another error is thrown. */
 function problemsIn(text: string, file = 'rb.yaml'): RunbookProblem[] {
   try {
-    parseRunbook(text, file);
+    parseRunbook(text, file, defaultRegistry());
   } catch (err) {
     if (err instanceof InvalidRunbookError) return err.problems;
     throw new Error(`expected InvalidRunbookError, got ${String(err)}`, { cause: err });
@@ -62,13 +63,13 @@ function atText(text: string, line: number, needle: string, path: string, messag
 
 describe('parseRunbook', () => {
   it('accepts the small runbook the other tests start from', () => {
-    const rb = parseRunbook(base(), 'rb.yaml');
+    const rb = parseRunbook(base(), 'rb.yaml', defaultRegistry());
     expect(rb.name).toBe('small');
     expect(rb.failover).toHaveLength(1);
   });
 
   it('loads the example runbook with defaults applied', async () => {
-    const rb = parseRunbook(await readFile(EXAMPLE, 'utf8'), EXAMPLE);
+    const rb = parseRunbook(await readFile(EXAMPLE, 'utf8'), EXAMPLE, defaultRegistry());
     expect(rb.name).toBe('local-postgres-failover');
     expect(rb.lab?.driver).toBe('process');
     expect(Object.keys(rb.lab?.services ?? {})).toEqual(['primary', 'replica']);
@@ -88,7 +89,7 @@ describe('parseRunbook', () => {
     let message: string;
     beforeAll(async () => {
       try {
-        parseRunbook(await readFile(MANY_MISTAKES, 'utf8'), MANY_MISTAKES);
+        parseRunbook(await readFile(MANY_MISTAKES, 'utf8'), MANY_MISTAKES, defaultRegistry());
       } catch (err) {
         if (!(err instanceof InvalidRunbookError)) throw err;
         problems = err.problems;
@@ -204,7 +205,7 @@ describe('parseRunbook', () => {
     });
 
     it('accepts a byte-order mark before the document', () => {
-      expect(parseRunbook(`\uFEFF${base()}`, 'rb.yaml').name).toBe('small');
+      expect(parseRunbook(`\uFEFF${base()}`, 'rb.yaml', defaultRegistry()).name).toBe('small');
     });
   });
 
@@ -358,7 +359,7 @@ describe('parseRunbook', () => {
     it('compares maximumInterval with the default initialInterval of 1s when none is given', () => {
       const text = base({ 16: '  - { id: check, action: tcp, target: db, retry: { maximumInterval: 500ms } }' });
       expect(problemsIn(text)).toEqual([atText(text, 16, '500ms', 'failover[0].retry.maximumInterval', 'must not be shorter than initialInterval')]);
-      expect(() => parseRunbook(base({ 16: '  - { id: check, action: tcp, target: db, retry: { maximumInterval: 1s } }' }), 'rb.yaml')).not.toThrow();
+      expect(() => parseRunbook(base({ 16: '  - { id: check, action: tcp, target: db, retry: { maximumInterval: 1s } }' }), 'rb.yaml', defaultRegistry())).not.toThrow();
     });
 
     it('rejects an unknown upper-case error code in nonRetryableErrorTypes but accepts error class names', () => {
@@ -380,7 +381,7 @@ describe('parseRunbook', () => {
     });
 
     it.each(['${env:HOST}', '${steps.check.output}', '${steps.check.rows.0}'])('accepts the reference %s', (ref) => {
-      expect(() => parseRunbook(base({ 7: `  web: { type: http, url: "http://h/${ref}" }` }), 'rb.yaml')).not.toThrow();
+      expect(() => parseRunbook(base({ 7: `  web: { type: http, url: "http://h/${ref}" }` }), 'rb.yaml', defaultRegistry())).not.toThrow();
     });
 
     it.each(['toString', 'constructor', 'hasOwnProperty'])('does not take the inherited name %s for a probe, resource or lab service', (name) => {
@@ -408,7 +409,7 @@ describe('parseRunbook', () => {
         });
 
       it('accepts a replica of an existing service', () => {
-        expect(() => parseRunbook(lab('{ kind: postgres }', '{ kind: postgres, replicaOf: primary }'), 'rb.yaml')).not.toThrow();
+        expect(() => parseRunbook(lab('{ kind: postgres }', '{ kind: postgres, replicaOf: primary }'), 'rb.yaml', defaultRegistry())).not.toThrow();
       });
 
       it('rejects replicaOf naming no lab service', () => {
@@ -454,12 +455,12 @@ describe('parseRunbook', () => {
     };
 
     it('accepts a valid runbook written as JSON', () => {
-      expect(parseRunbook(json(valid), 'rb.json').failover).toEqual([{ id: 'w', action: 'wait', duration: '1s', onFailure: 'abort' }]);
+      expect(parseRunbook(json(valid), 'rb.json', defaultRegistry()).failover).toEqual([{ id: 'w', action: 'wait', duration: '1s', onFailure: 'abort' }]);
     });
 
     it('accepts JSON on a single line and indented with tabs', () => {
-      expect(parseRunbook(JSON.stringify(valid), 'rb.json').name).toBe('json');
-      expect(parseRunbook(JSON.stringify(valid, null, '\t'), 'rb.json').name).toBe('json');
+      expect(parseRunbook(JSON.stringify(valid), 'rb.json', defaultRegistry()).name).toBe('json');
+      expect(parseRunbook(JSON.stringify(valid, null, '\t'), 'rb.json', defaultRegistry()).name).toBe('json');
     });
 
     it('reports problems in JSON at their line and column', () => {
@@ -495,7 +496,7 @@ describe('loadRunbook', () => {
 
   /** The problems loadRunbook reports for a file. */
   async function problemsOf(file: string): Promise<RunbookProblem[]> {
-    const err: unknown = await loadRunbook(file).then(
+    const err: unknown = await loadRunbook(file, defaultRegistry()).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -504,7 +505,7 @@ describe('loadRunbook', () => {
   }
 
   it('loads the example runbook and keeps its exact text', async () => {
-    const loaded = await loadRunbook(EXAMPLE);
+    const loaded = await loadRunbook(EXAMPLE, defaultRegistry());
     expect(loaded.file).toBe(EXAMPLE);
     expect(loaded.text).toBe(await readFile(EXAMPLE, 'utf8'));
     expect(loaded.runbook.name).toBe('local-postgres-failover');
@@ -542,7 +543,7 @@ describe('loadRunbook', () => {
   it('loads a JSON runbook file', async () => {
     const file = join(dir, 'runbook.json');
     await writeFile(file, JSON.stringify({ apiVersion: 'lifeboat/v1', kind: 'Runbook', name: 'from-json', objectives: { rpo: '1s' }, probes: { w: { type: 'postgres.writes', endpoints: ['db'] } }, resources: { db: { type: 'postgres', dsn: 'postgres://localhost/x' } } }));
-    expect((await loadRunbook(file)).runbook.name).toBe('from-json');
+    expect((await loadRunbook(file, defaultRegistry())).runbook.name).toBe('from-json');
   });
 
   it('names the file in every problem of an invalid file', async () => {

@@ -2,7 +2,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { InvalidRunbookError, type RunbookProblem } from '../errors.js';
 import type { Registry } from '../providers/registry.js';
-import { defaultRegistry } from '../providers/default-registry.js';
 import { formatPath, locate } from './positions.js';
 import { checkRules } from './rules.js';
 import { buildRunbookSchema, type RunbookSchema } from './schema.js';
@@ -25,7 +24,7 @@ const problem = (file: string, message: string, line = 1, column = 1, path = '')
  * Parses and validates runbook text. Throws only InvalidRunbookError, carrying every problem
  * found (YAML syntax, schema, cross-field rules), each with its line and column.
  */
-export function parseRunbook(text: string, file: string, registry: Registry = defaultRegistry()): Runbook {
+export function parseRunbook(text: string, file: string, registry: Registry): Runbook {
   if (text.includes('\u0000')) throw new InvalidRunbookError([problem(file, 'not a text file (contains NUL bytes)')]);
   if (text.trim() === '') throw new InvalidRunbookError([problem(file, 'file is empty; a runbook starts with `apiVersion: lifeboat/v1` and `kind: Runbook`')]);
   const counter = new LineCounter();
@@ -80,7 +79,7 @@ export function parseRunbook(text: string, file: string, registry: Registry = de
 }
 
 /** Reads a runbook file; every problem (missing file, directory, syntax, schema) is an InvalidRunbookError. */
-export async function loadRunbook(file: string, registry: Registry = defaultRegistry()): Promise<LoadedRunbook> {
+export async function loadRunbook(file: string, registry: Registry): Promise<LoadedRunbook> {
   let text: string;
   try {
     const st = await stat(file);

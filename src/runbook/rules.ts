@@ -1,5 +1,6 @@
+import { topologyProblems } from '../lab/topology.js';
 import type { Registry } from '../providers/registry.js';
-import type { Phase } from '../providers/types.js';
+import { hasCapability, type Phase, type ResourceCapability } from '../providers/types.js';
 import { parseDuration } from '../util/duration.js';
 import { formatPath } from './positions.js';
 import { PHASES } from './types.js';
@@ -34,15 +35,24 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
 
   checkReferences(doc, [], push);
   checkObjectives(doc, push);
-  checkLab(labServices, push);
+  if (lab && isObj(lab.services)) for (const p of topologyProblems(labServices)) push(['lab', 'services', ...p.path], p.message);
+  const driverName = lab ? (str(lab.driver) ?? 'process') : undefined;
+  const driver = driverName !== undefined ? registry.labDriver(driverName) : undefined;
+  if (lab && driverName !== undefined && !driver && registry.labDrivers.length)
+    push(['lab', 'driver'], `lab driver "${driverName}" is not available (available: ${registry.labDrivers.map((d) => d.name).join(', ')})`);
 
+  const typeOf = (ref: unknown) => {
+    const r = typeof ref === 'string' && has(resources, ref) ? resources[ref] : undefined;
+    return isObj(r) && typeof r.type === 'string' ? registry.resourceType(r.type) : undefined;
+  };
   for (const [name, r] of Object.entries(resources)) {
     if (!isObj(r)) continue;
-    if (r.type === 'lab.postgres') {
-      const svc = str(r.service);
-      if (!lab) push(['resources', name, 'type'], 'a lab.postgres resource needs a `lab:` section');
+    const field = typeof r.type === 'string' ? registry.resourceType(r.type)?.labServiceField : undefined;
+    if (field !== undefined) {
+      const svc = str(r[field]);
+      if (!lab) push(['resources', name, 'type'], `a ${String(r.type)} resource needs a \`lab:\` section`);
       else if (svc !== undefined && !has(labServices, svc))
-        push(['resources', name, 'service'], `no lab service named "${svc}" (lab services: ${Object.keys(labServices).join(', ') || 'none'})`);
+        push(['resources', name, field], `no lab service named "${svc}" (lab services: ${Object.keys(labServices).join(', ') || 'none'})`);
     }
   }
 
@@ -52,7 +62,7 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
     if (!def) continue;
     const refs: Array<[Path, unknown]> =
       def.targets === 'endpoints' ? arr(p.endpoints).map((e, i) => [['probes', name, 'endpoints', i], e]) : p.target !== undefined ? [[['probes', name, 'target'], p.target]] : [];
-    for (const [path, ref] of refs) checkResourceRef(ref, path, def.targetTypes, resources, push);
+    for (const [path, ref] of refs) checkResourceRef(ref, path, def.targetTypes, def.targetCapability, resources, registry, push);
     positiveDuration(p.interval, ['probes', name, 'interval'], push);
     positiveDuration(p.timeout, ['probes', name, 'timeout'], push);
     for (const v of def.validate?.(p) ?? []) push(['probes', name, ...v.path.split('.')], v.message);
@@ -64,8 +74,9 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   });
   const objectives = isObj(doc.objectives) ? doc.objectives : {};
   if (objectives.rto !== undefined && !recovery) push(['objectives', 'rto'], 'an RTO objective needs a `recovery:` condition (the probes that tell when service is back)');
-  if (objectives.rpo !== undefined && !Object.values(probes).some((p) => isObj(p) && p.type === 'postgres.writes'))
-    push(['objectives', 'rpo'], 'an RPO objective needs a probe of type postgres.writes to measure data loss');
+  const writeProbeTypes = registry.probes().filter((p) => p.measuresWrites).map((p) => p.type);
+  if (objectives.rpo !== undefined && !Object.values(probes).some((p) => isObj(p) && typeof p.type === 'string' && writeProbeTypes.includes(p.type)))
+    push(['objectives', 'rpo'], `an RPO objective needs a probe of type ${writeProbeTypes.join(' or ') || '(none available)'} to measure data loss`);
 
   const seen = new Map<string, string>();
   for (const phase of PHASES) {
@@ -87,8 +98,10 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
         push([...path, 'action'], `action ${def.name} is not allowed under ${phase} (allowed in: ${def.phases.join(', ')})`);
       if (def.target === 'required' && s.target === undefined) push([...path, 'target'], `action ${def.name} needs a target`);
       if (def.target === 'none' && s.target !== undefined) push([...path, 'target'], `action ${def.name} takes no target`);
-      if (s.target !== undefined) checkResourceRef(s.target, [...path, 'target'], def.targetTypes, resources, push);
-      for (const p of def.resourceParams ?? []) if (s[p] !== undefined) checkResourceRef(s[p], [...path, p], undefined, resources, push);
+      if (s.target !== undefined) checkResourceRef(s.target, [...path, 'target'], def.targetTypes, def.targetCapability, resources, registry, push);
+      for (const p of def.resourceParams ?? []) if (s[p] !== undefined) checkResourceRef(s[p], [...path, p], undefined, undefined, resources, registry, push);
+      if (def.labCapability && s.target !== undefined && hasCapability(typeOf(s.target), 'lab-service') && driver && !driver.capabilities.includes(def.labCapability))
+        push([...path, 'action'], `action ${def.name} needs lab services that can ${def.labCapability}; the ${driver.name} driver cannot (drivers that can: ${registry.labDrivers.filter((d) => d.capabilities.includes(def.labCapability!)).map((d) => d.name).join(', ') || 'none'})`);
       for (const v of def.validate?.(s) ?? []) push([...path, ...v.path.split('.')], v.message);
     }
     positiveDuration(s.timeout, [...path, 'timeout'], push);
@@ -105,14 +118,29 @@ function uniqueId(id: string, path: Path, seen: Map<string, string>, push: (p: P
   else seen.set(id, where);
 }
 
-function checkResourceRef(ref: unknown, path: Path, types: readonly string[] | undefined, resources: Obj, push: (p: Path, m: string) => void) {
+function checkResourceRef(
+  ref: unknown,
+  path: Path,
+  types: readonly string[] | undefined,
+  capability: ResourceCapability | undefined,
+  resources: Obj,
+  registry: Registry,
+  push: (p: Path, m: string) => void,
+) {
   if (typeof ref !== 'string') return;
   const r = has(resources, ref) ? resources[ref] : undefined;
   if (!isObj(r)) {
     push(path, `no resource named "${ref}" (resources: ${Object.keys(resources).join(', ') || 'none'})`);
     return;
   }
-  if (types && !(typeof r.type === 'string' && types.includes(r.type))) push(path, `resource "${ref}" is of type ${typeof r.type === 'string' ? r.type : 'unknown'}; expected ${types.join(' or ')}`);
+  const type = typeof r.type === 'string' ? r.type : undefined;
+  if (types && !(type !== undefined && types.includes(type))) push(path, `resource "${ref}" is of type ${type ?? 'unknown'}; expected ${types.join(' or ')}`);
+  const def = type !== undefined ? registry.resourceType(type) : undefined;
+  // An unknown type is reported by the schema; only a known type that lacks the capability is reported here.
+  if (capability && def && !hasCapability(def, capability)) {
+    const able = registry.resourceTypes().filter((t) => hasCapability(t, capability)).map((t) => t.type);
+    push(path, `resource "${ref}" is of type ${type}; expected ${able.join(' or ')}`);
+  }
 }
 
 function positiveDuration(v: unknown, path: Path, push: (p: Path, m: string) => void) {
@@ -140,29 +168,6 @@ function checkObjectives(doc: Obj, push: (p: Path, m: string) => void) {
   if (o.rto === undefined && o.rpo === undefined) push(['objectives'], 'give at least one objective: rto or rpo');
   positiveDuration(o.rto, ['objectives', 'rto'], push);
   positiveDuration(o.rpo, ['objectives', 'rpo'], push);
-}
-
-function checkLab(services: Obj, push: (p: Path, m: string) => void) {
-  for (const [name, s] of Object.entries(services)) {
-    if (!isObj(s) || s.replicaOf === undefined) continue;
-    const up = str(s.replicaOf);
-    if (up === name) push(['lab', 'services', name, 'replicaOf'], 'a service cannot replicate from itself');
-    else if (up !== undefined && !has(services, up)) push(['lab', 'services', name, 'replicaOf'], `no lab service named "${up}"`);
-  }
-  // Cycles: follow replicaOf chains (a service replicating from itself is reported above).
-  for (const name of Object.keys(services)) {
-    const seen = new Set<string>([name]);
-    let cur: unknown = services[name];
-    if (isObj(cur) && cur.replicaOf === name) continue;
-    while (isObj(cur) && typeof cur.replicaOf === 'string' && has(services, cur.replicaOf)) {
-      if (seen.has(cur.replicaOf)) {
-        if (cur.replicaOf === name) push(['lab', 'services', name, 'replicaOf'], 'replication cycle: some service must be a primary');
-        break;
-      }
-      seen.add(cur.replicaOf);
-      cur = services[cur.replicaOf];
-    }
-  }
 }
 
 function checkReferences(v: unknown, path: Path, push: (p: Path, m: string) => void) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Registry } from '../providers/registry.js';
-import { Duration, Name, RetryPolicy, StringMap } from './fields.js';
+import { Duration, StringMap } from '../util/duration.js';
+import { Name, RetryPolicy } from './fields.js';
 
 /** Named schedules; anything else must be a 5-field cron expression. */
 export const NAMED_SCHEDULES = ['hourly', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'] as const;

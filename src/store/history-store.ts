@@ -1,8 +1,11 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { RunResult } from '../engine/run-result.js';
-import { InfrastructureError } from '../errors.js';
+import type { RunMode, RunResult, RunStatus } from '../verify/run-result.js';
+
+/**
+ * A run's status in the history: `running` while its process lives, `abandoned` when the
+ * process that began it died without finishing (computed when reading, never stored), else how
+ * the run ended.
+ */
+export type HistoryStatus = 'running' | 'abandoned' | RunStatus;
 
 /** One row of the run history. */
 export interface HistoryEntry {
@@ -10,7 +13,7 @@ export interface HistoryEntry {
   runbook: string;
   file: string;
   mode: string;
-  status: string;
+  status: HistoryStatus;
   verdict: string | null;
   startedAt: string;
   finishedAt: string | null;
@@ -18,97 +21,77 @@ export interface HistoryEntry {
   rpoMs: number | null;
   lostWrites: number | null;
   error: string | null;
+  /** The process that last began (or resumed) the run; null for runs recorded before pids were. */
+  pid: number | null;
+}
+
+/** What `begin` records about a run that starts (or resumes). */
+export interface RunStart {
+  runId: string;
+  runbook: string;
+  file: string;
+  mode: RunMode;
+  startedAt: number;
+  /** The process running it (default: this one), so that a run whose process died reads `abandoned`. */
+  pid?: number;
+}
+
+export interface ListOptions {
+  /** Only the runs of this runbook. */
+  runbook?: string;
+  /** At most this many runs (default 20). */
+  limit?: number;
 }
 
 /**
- * Local run history in SQLite (`<stateDir>/history.db`): one row per run with its measurements,
- * verdict and the whole result (timeline and steps) as JSON.
+ * The run history: one row per run with its measurements, its verdict and the whole result.
+ * Every method may reject with an `InfrastructureError` naming the store and the cause.
  */
-export class HistoryStore {
-  private db: Database.Database;
-
-  constructor(stateDir: string) {
-    try {
-      mkdirSync(stateDir, { recursive: true });
-      this.db = new Database(join(stateDir, 'history.db'));
-    } catch (err) {
-      throw new InfrastructureError(`cannot open the run history in ${stateDir}: ${(err as Error).message}`, { cause: err });
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`create table if not exists runs (
-      run_id text primary key,
-      runbook text not null,
-      file text not null,
-      mode text not null,
-      status text not null,
-      verdict text,
-      started_at text not null,
-      finished_at text,
-      rto_ms real,
-      rpo_ms real,
-      lost_writes integer,
-      error text,
-      result_json text
-    );
-    create index if not exists runs_runbook on runs (runbook, started_at);`);
-  }
-
-  /** Records that a run started (status `running`). */
-  begin(r: { runId: string; runbook: string; file: string; mode: string; startedAt: number }): void {
-    this.db
-      .prepare(
-        `insert into runs (run_id, runbook, file, mode, status, started_at) values (?, ?, ?, ?, 'running', ?)
-         on conflict (run_id) do update set status = 'running'`,
-      )
-      .run(r.runId, r.runbook, r.file, r.mode, new Date(r.startedAt).toISOString());
-  }
-
-  /** Stores the final result of a run. */
-  finish(r: RunResult): void {
-    this.db
-      .prepare(
-        `insert into runs (run_id, runbook, file, mode, status, verdict, started_at, finished_at, rto_ms, rpo_ms, lost_writes, error, result_json)
-         values (@runId, @runbook, @file, @mode, @status, @verdict, @startedAt, @finishedAt, @rtoMs, @rpoMs, @lostWrites, @error, @json)
-         on conflict (run_id) do update set status = @status, verdict = @verdict, finished_at = @finishedAt, rto_ms = @rtoMs,
-           rpo_ms = @rpoMs, lost_writes = @lostWrites, error = @error, result_json = @json`,
-      )
-      .run({
-        runId: r.runId,
-        runbook: r.runbook,
-        file: r.file,
-        mode: r.mode,
-        status: r.status,
-        verdict: r.verdict,
-        startedAt: new Date(r.startedAt).toISOString(),
-        finishedAt: new Date(r.finishedAt).toISOString(),
-        rtoMs: r.measurements.rtoMs ?? null,
-        rpoMs: r.measurements.rpoMs ?? null,
-        lostWrites: r.measurements.lostWrites ?? null,
-        error: r.error ?? null,
-        json: JSON.stringify(r),
-      });
-  }
-
+export interface HistoryStore extends AsyncDisposable {
+  /** Records that a run started, status `running`; a resumed run (same id) is set running again and keeps its row. */
+  begin(run: RunStart): Promise<void>;
+  /** Stores the final result of a run (with or without a `begin` before it). */
+  finish(result: RunResult): Promise<void>;
   /** Runs, newest first. */
-  list(opts: { runbook?: string; limit?: number } = {}): HistoryEntry[] {
-    const rows = this.db
-      .prepare(
-        `select run_id as runId, runbook, file, mode, status, verdict, started_at as startedAt, finished_at as finishedAt,
-                rto_ms as rtoMs, rpo_ms as rpoMs, lost_writes as lostWrites, error
-         from runs ${opts.runbook ? 'where runbook = @runbook' : ''} order by started_at desc limit @limit`,
-      )
-      .all(opts.runbook ? { runbook: opts.runbook, limit: opts.limit ?? 20 } : { limit: opts.limit ?? 20 }) as HistoryEntry[];
-    return rows;
-  }
-
+  list(opts?: ListOptions): Promise<HistoryEntry[]>;
   /** The stored result of one run, if it finished. */
-  result(runId: string): RunResult | undefined {
-    const row = this.db.prepare('select result_json as json from runs where run_id = ?').get(runId) as { json: string | null } | undefined;
-    return row?.json ? (JSON.parse(row.json) as RunResult) : undefined;
-  }
+  result(runId: string): Promise<RunResult | undefined>;
+  /** Releases the store; calling it again does nothing. */
+  close(): Promise<void>;
+}
 
-  close(): void {
-    this.db.close();
+export interface OpenStoreOptions {
+  /** Lifeboat's state directory; the history is `<stateDir>/history.db`. */
+  stateDir: string;
+  /**
+   * Only read: nothing is created or migrated, and a history that does not exist yet reads as
+   * empty. `begin` and `finish` reject.
+   */
+  readOnly?: boolean;
+}
+
+/** Default number of runs `list` returns. */
+export const DEFAULT_LIST_LIMIT = 20;
+
+/**
+ * Whether a process exists. `EPERM` means it exists but belongs to someone else; anything we
+ * cannot interpret counts as alive, so a run is never called abandoned by mistake.
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
+}
+
+/**
+ * A stored entry as a reader sees it: a `running` run whose process is gone is `abandoned`.
+ * Shared by every store so the rule is the same whatever holds the rows.
+ */
+export function withLiveness(entry: HistoryEntry, alive: (pid: number) => boolean = isProcessAlive): HistoryEntry {
+  // pid 0 or negative would signal a whole process group: only ask about real pids.
+  if (entry.status !== 'running' || entry.pid === null || !Number.isInteger(entry.pid) || entry.pid <= 0) return entry;
+  return alive(entry.pid) ? entry : { ...entry, status: 'abandoned' };
 }

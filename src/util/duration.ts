@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { InternalError } from '../errors.js';
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
 
@@ -35,3 +38,19 @@ export function formatDuration(ms: number): string {
   const seconds = Math.round(a / 1000);
   return `${sign}${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
+
+/** A duration string such as `250ms`, `30s`, `5m`, `2h` or `1m30s`. */
+export const Duration = z
+  .string()
+  .regex(new RegExp(DURATION_PATTERN), { message: 'expected a duration such as 250ms, 30s, 5m or 2h' })
+  .describe('Duration: a number and a unit (ms, s, m, h, d), e.g. 250ms, 30s, 5m, 2h, 1m30s.');
+
+/** Converts a validated duration string to milliseconds. */
+export function ms(d: string): number {
+  const v = parseDuration(d);
+  if (v === undefined) throw new InternalError(`not a duration: ${d}`);
+  return v;
+}
+
+/** A map of string values (environment variables, HTTP headers). */
+export const StringMap = z.record(z.string(), z.string());

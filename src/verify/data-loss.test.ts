@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import type { WriteAck } from '../engine/timeline.js';
-import { markerKey, measureDataLoss } from './data-loss.js';
+import type { WriteAck } from '../timeline/timeline-event.js';
+import { measureDataLoss } from './data-loss.js';
+import { markerKey } from '../timeline/timeline-event.js';
 
 function ack(writer: string, seq: number, t: number): WriteAck {
   return { kind: 'write-ack', probe: 'writes', writer, seq, t, endpoint: 'primary' };

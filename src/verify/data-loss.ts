@@ -1,4 +1,4 @@
-import type { WriteAck } from '../engine/timeline.js';
+import { markerKey, type WriteAck } from '../timeline/timeline-event.js';
 
 /** One acknowledged write that is missing after recovery. */
 export interface LostWrite {
@@ -27,11 +27,6 @@ export interface DataLossResult {
    * earliest acknowledged write instead: the real loss window started earlier than we can see.
    */
   rpoIsLowerBound: boolean;
-}
-
-/** The identity of a write marker, as stored and as read back: `writer:seq`. */
-export function markerKey(writer: string, seq: number): string {
-  return `${writer}:${seq}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import type { ProbeSample } from '../engine/timeline.js';
+import type { ProbeSample } from '../timeline/timeline-event.js';
 import { InvalidInputError } from '../errors.js';
 import { findRecovery } from './recovery.js';
 

@@ -1,4 +1,4 @@
-import type { ProbeSample } from '../engine/timeline.js';
+import type { ProbeSample } from '../timeline/timeline-event.js';
 import { InvalidInputError } from '../errors.js';
 
 /** What {@link findRecovery} needs: the probe samples of a run and the recovery rule. */

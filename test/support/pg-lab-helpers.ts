@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
-import { closeClient } from '../../src/lab/process/pg-client.js';
+import { closeClient } from '../../src/util/pg-client.js';
 
 /** Runs one statement on a fresh connection that gives up after `timeoutMs` (connect and query alike). */
 export async function query<R extends pg.QueryResultRow = Record<string, unknown>>(

@@ -1,9 +1,11 @@
 import { loadRunbook } from '../../runbook/load.js';
-import type { GlobalOptions } from '../main.js';
+import { defaultRegistry } from '../default-registry.js';
+import type { GlobalOptions } from '../global-options.js';
 import { runSession, type SessionOptions } from '../run-session.js';
 
 /** `lifeboat drill <runbook>`. */
 export async function drillCommand(file: string, opts: SessionOptions, g: GlobalOptions): Promise<number> {
-  const loaded = await loadRunbook(file);
-  return runSession({ loaded, mode: 'drill' }, opts, g);
+  const registry = defaultRegistry();
+  const loaded = await loadRunbook(file, registry);
+  return runSession({ loaded, registry, mode: 'drill' }, opts, g);
 }

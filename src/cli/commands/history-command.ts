@@ -1,17 +1,17 @@
 import { InvalidInputError } from '../../errors.js';
-import { HistoryStore } from '../../store/history-store.js';
+import { openStore } from '../../store/open-store.js';
 import { formatDuration } from '../../util/duration.js';
 import { EXIT } from '../exit-codes.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 import { out, outJson } from '../output.js';
 
 /** `lifeboat history`: recorded runs, newest first. */
 export async function historyCommand(opts: { json?: boolean; runbook?: string; limit: string }, g: GlobalOptions): Promise<number> {
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(`--limit must be a positive integer, got ${opts.limit}`);
-  const store = new HistoryStore(g.stateDir);
+  const store = await openStore({ stateDir: g.stateDir, readOnly: true });
   try {
-    const runs = store.list({ runbook: opts.runbook, limit });
+    const runs = await store.list({ runbook: opts.runbook, limit });
     if (opts.json) outJson(runs);
     else if (!runs.length) out('no runs recorded yet');
     else
@@ -22,6 +22,6 @@ export async function historyCommand(opts: { json?: boolean; runbook?: string; l
       }
     return EXIT.OK;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -1,5 +1,5 @@
 import { planRun, type RunMode } from '../../engine/plan.js';
-import { defaultRegistry } from '../../providers/default-registry.js';
+import { defaultRegistry } from '../default-registry.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { redactValue } from '../../log.js';
 import { formatDuration } from '../../util/duration.js';

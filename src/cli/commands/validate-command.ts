@@ -2,13 +2,14 @@ import { InvalidRunbookError, formatProblem, type RunbookProblem } from '../../e
 import { loadRunbook } from '../../runbook/load.js';
 import { EXIT } from '../exit-codes.js';
 import { out, outJson } from '../output.js';
+import { defaultRegistry } from '../default-registry.js';
 
 /** `lifeboat validate <file...>`: every problem of every file, exit 2 if any. */
 export async function validateCommand(files: string[], opts: { json?: boolean }): Promise<number> {
   const results: Array<{ file: string; valid: boolean; problems: RunbookProblem[] }> = [];
   for (const file of files) {
     try {
-      await loadRunbook(file);
+      await loadRunbook(file, defaultRegistry());
       results.push({ file, valid: true, problems: [] });
     } catch (err) {
       if (!(err instanceof InvalidRunbookError)) throw err;

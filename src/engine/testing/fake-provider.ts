@@ -4,8 +4,8 @@ import { ProviderError } from '../../errors.js';
 import { createRegistry, type Registry } from '../../providers/registry.js';
 import type { ActionDef, ProviderContext } from '../../providers/types.js';
 import { sleep } from '../../util/abort.js';
-import { createClock } from '../clock.js';
-import type { TimelineEvent } from '../timeline.js';
+import { createClock } from '../../timeline/clock.js';
+import type { TimelineEvent } from '../../timeline/timeline-event.js';
 
 /** A call an action of the fake provider received. */
 export interface FakeCall {
@@ -80,6 +80,7 @@ export function fakeContext(events: TimelineEvent[] = []): ProviderContext {
     clock: createClock(),
     log: pino({ level: 'silent' }),
     resource: (name) => ({ name, type: 'tcp', spec: {} }),
+    resourceType: () => undefined,
     record: (e) => events.push(e),
   };
 }

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { InfrastructureError } from '../../errors.js';
 
 /** Asks the kernel for a free TCP port on `host` (listen on 0, read it, close). Racy by nature: callers retry. */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -9,7 +10,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : undefined;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
+      server.close(() => (port ? resolve(port) : reject(new InfrastructureError('no port assigned'))));
     });
   });
 }

@@ -2,13 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ClientConfig } from 'pg';
 import type { Logger } from 'pino';
 import { InfrastructureError, ProviderError, messageOf } from '../../errors.js';
-import type { LabService, LabServiceState } from '../types.js';
+import { pollUntil, isStreamingTo, walSenderPids } from '../postgres-checks.js';
+import type { LabCapability, LabService, LabServiceState } from '../types.js';
+import { query, withClient, type PgConfig } from '../../util/pg-client.js';
 import { freePort } from './free-port.js';
 import type { PgBinaries } from './pg-binaries.js';
-import { isStreamingTo, pollUntil, withClient } from './pg-client.js';
 import { launchPostmaster, postmasterArgs, type PostmasterConfig } from './postmaster.js';
 import {
   descendantPids,
@@ -58,7 +58,7 @@ function describeFailure(what: string, r: ToolResult): string {
 }
 
 /** libpq connection string for `source`, naming this service so the upstream's pg_stat_replication can tell it apart. */
-function conninfo(source: ClientConfig, applicationName: string): string {
+function conninfo(source: PgConfig, applicationName: string): string {
   return `host=${source.host ?? HOST} port=${source.port} user=${source.user ?? 'postgres'} dbname=postgres application_name=${applicationName}`;
 }
 
@@ -122,7 +122,10 @@ export class PostgresService implements LabService {
     return this.isRunning() ? this.postmaster?.pid : undefined;
   }
 
-  connection(): ClientConfig {
+  /** A process lab can hold back WAL shipping (SIGSTOP of its WAL senders) but has no networks to cut. */
+  readonly capabilities: ReadonlySet<LabCapability> = new Set<LabCapability>(['hold-wal']);
+
+  connection(): PgConfig {
     return { host: this.host, port: this.port, user: 'postgres', database: 'postgres' };
   }
 
@@ -238,6 +241,28 @@ export class PostgresService implements LabService {
     if (pm && this.isRunning()) signalTree(pm.pid, 'SIGCONT');
   }
 
+  async holdWal(signal: AbortSignal): Promise<{ walSenderPids: number[] }> {
+    if (!this.isRunning()) throw new ProviderError(`cannot hold WAL shipping of "${this.name}": it is not running`, { retryable: false });
+    const pids = await walSenderPids(this.connection(), signal);
+    if (pids.length === 0) throw new ProviderError(`"${this.name}": no WAL sender to hold (no replica is streaming)`);
+    const children = new Set(this.childPids());
+    for (const pid of pids) {
+      if (!children.has(pid)) throw new ProviderError(`"${this.name}": WAL sender ${pid} is not a process of this lab service`, { retryable: false });
+    }
+    signalPids(pids, 'SIGSTOP');
+    return { walSenderPids: pids };
+  }
+
+  async releaseWal(): Promise<{ released: number[] }> {
+    const held = this.childPids().filter((pid) => readStat(pid)?.state === 'T');
+    signalPids(held, 'SIGCONT');
+    return { released: held };
+  }
+
+  isWalHeld(): boolean {
+    return this.childPids().some((pid) => readStat(pid)?.state === 'T');
+  }
+
   async rejoinAsReplicaOf(source: LabService, signal?: AbortSignal): Promise<{ method: Method }> {
     if (source.name === this.name) {
       throw new ProviderError(`"${this.name}" cannot replicate from itself`, { retryable: false });
@@ -246,10 +271,14 @@ export class PostgresService implements LabService {
     await this.stop();
     await this.clearLeftovers();
     // Without a checkpoint on the new primary pg_rewind sees the old timeline and reports "no rewind required".
-    const sourceIsPrimary = await withClient(source.connection(), async (c) => {
-      await c.query('checkpoint');
-      return !(await c.query<{ r: boolean }>('select pg_is_in_recovery() as r')).rows[0]?.r;
-    }).catch((err: unknown) => {
+    const sourceIsPrimary = await withClient(
+      source.connection(),
+      async (c, s) => {
+        await query(c, 'checkpoint', [], s);
+        return !(await query<{ r: boolean }>(c, 'select pg_is_in_recovery() as r', [], s)).rows[0]?.r;
+      },
+      15_000,
+    ).catch((err: unknown) => {
       throw new ProviderError(`checkpoint on "${source.name}" failed: ${messageOf(err)}`, { cause: err });
     });
     // The source was promoted behind our back (e.g. pg_promote()): it streams from nobody now.

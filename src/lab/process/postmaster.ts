@@ -3,7 +3,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { PgBinaries } from './pg-binaries.js';
-import { pollUntil, servesDataDir } from './pg-client.js';
+import { pollUntil, servesDataDir } from '../postgres-checks.js';
 import { childExited, signalTree } from './proc.js';
 import { spawnServer, type RunAs } from './run-as.js';
 

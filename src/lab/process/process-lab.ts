@@ -1,54 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
 import { InfrastructureError, InvalidInputError } from '../../errors.js';
-import type { Lab, LabService, LabServiceSpec, LabState } from '../types.js';
+import { startOrder } from '../topology.js';
+import type { Lab, LabDriver, LabOptions, LabService, LabServiceSpec, LabState } from '../types.js';
 import { findPgBinaries, type PgBinaries } from './pg-binaries.js';
 import { PostgresService, type ServiceContext } from './postgres-service.js';
 import { isAlive, pidsUsing, signalPids, waitForPidsGone } from './proc.js';
 import { chownToRunAs, resolveRunAs, type RunAs } from './run-as.js';
 
-/** Options of {@link startProcessLab} and {@link adoptProcessLab}. */
-export interface ProcessLabOptions {
-  /** Aborts the lab start (what was started is torn down). */
-  signal?: AbortSignal;
-  log?: Logger;
-  /** Called with the whole state whenever a pid, port or upstream changes (journal it for `resume`). */
-  onStateChange?: (state: LabState) => void;
-  /** Directory in which the lab root (`lifeboat-lab-XXXXXX`) is created; defaults to the OS temp dir. */
-  root?: string;
-}
+/** Options of {@link startProcessLab} and {@link adoptProcessLab}; the lab root `lifeboat-lab-XXXXXX` is made in `root`. */
+export type ProcessLabOptions = LabOptions;
 
-const SERVICE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/;
-const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 const TEARDOWN_DEADLINE_MS = 15_000;
-
-/** Orders services so that each comes after the one it replicates from; rejects unknown upstreams and cycles. */
-export function startOrder(services: Record<string, LabServiceSpec>): string[] {
-  const names = Object.keys(services);
-  if (names.length === 0) throw new InvalidInputError('the lab has no services');
-  const order: string[] = [];
-  const visiting = new Set<string>();
-  const visit = (name: string, path: string[]): void => {
-    if (order.includes(name)) return;
-    if (visiting.has(name)) throw new InvalidInputError(`lab services replicate in a cycle: ${[...path, name].join(' -> ')}`);
-    const spec = services[name];
-    if (!spec) throw new InvalidInputError(`lab service "${path.at(-1)}" replicates from unknown service "${name}"`);
-    if (!SERVICE_NAME.test(name)) {
-      throw new InvalidInputError(`lab service name "${name}" must be 1-63 letters, digits, "_" or "-"`);
-    }
-    for (const key of Object.keys(spec.settings ?? {})) {
-      if (!SETTING_NAME.test(key)) throw new InvalidInputError(`lab service "${name}": "${key}" is not a setting name`);
-    }
-    visiting.add(name);
-    if (spec.replicaOf !== undefined) visit(spec.replicaOf, [...path, name]);
-    visiting.delete(name);
-    order.push(name);
-  };
-  for (const name of names) visit(name, []);
-  return order;
-}
 
 /** A lab of PostgreSQL servers running as local processes under one root directory. */
 class ProcessLab implements Lab {
@@ -183,3 +147,11 @@ export function adoptProcessLab(state: LabState, options: ProcessLabOptions = {}
   for (const [name, s] of Object.entries(state.services)) lab.services.set(name, PostgresService.adopt(s, ctx));
   return lab;
 }
+
+/** The process driver: PostgreSQL servers as local processes of this machine. */
+export const processDriver: LabDriver = {
+  name: 'process',
+  start: startProcessLab,
+  adopt: adoptProcessLab,
+  prune: (state, options) => adoptProcessLab(state, options).teardown(),
+};

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import { ProviderError } from '../../errors.js';
-import { Duration, ms, StringMap } from '../../runbook/fields.js';
+import { Duration, ms, StringMap } from '../../util/duration.js';
 import type { ActionDef, ProbeDef, StepOutput } from '../types.js';
 
 const OUTPUT_LIMIT = 64 * 1024;

@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createClock } from '../../engine/clock.js';
+import { createClock } from '../../timeline/clock.js';
 import type { ActionContext, ProbeContext } from '../types.js';
 import { execAction, execProbe, runCommand } from './exec.js';
 import { httpAction, httpProbe } from './http-check.js';
@@ -15,6 +15,7 @@ function actx(signal = new AbortController().signal, target?: ActionContext['tar
     clock: createClock(),
     log: pino({ level: 'silent' }),
     resource: () => ({ name: 'x', type: 'tcp', spec: {} }),
+    resourceType: () => undefined,
     record: () => {},
     stepId: 's',
     phase: 'fault',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProviderError, messageOf } from '../../errors.js';
-import { StringMap } from '../../runbook/fields.js';
+import { StringMap } from '../../util/duration.js';
 import type { ActionDef, ProbeDef, ResourceRef, StepOutput } from '../types.js';
 
 const HttpParams = z.object({
@@ -73,7 +73,8 @@ export const httpAction: ActionDef<HttpParams> = {
   target: 'optional',
   targetTypes: ['http'],
   params: HttpParams,
-  mutates: true,
+  // A GET or HEAD only reads: plan marks it read-only and the journal does not sync before it.
+  mutates: (p) => !['GET', 'HEAD', undefined].includes(p.method as string | undefined),
   async run(ctx, p): Promise<StepOutput> {
     return httpRequest(p, ctx.signal, ctx.target);
   },

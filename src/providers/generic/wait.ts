@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration, ms } from '../../runbook/fields.js';
+import { Duration, ms } from '../../util/duration.js';
 import { sleep } from '../../util/abort.js';
 import type { ActionDef } from '../types.js';
 

@@ -1,27 +1,39 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../errors.js';
-import { Duration, ms } from '../../runbook/fields.js';
+import { Duration, ms } from '../../util/duration.js';
 import type { LabService } from '../../lab/types.js';
 import type { ActionContext, ActionDef, Provider } from '../types.js';
-import { LabPostgresResource } from '../postgres/connect.js';
+import type { LabCapability } from '../../lab/types.js';
+
+/** Fields of a `lab.postgres` resource: a service of the runbook's lab. */
+export const LabPostgresResource = z.object({
+  service: z.string().describe('Name of a service under lab.services.'),
+});
 
 /** The lab service behind a step's target. */
 export function labServiceOf(ctx: ActionContext, name = ctx.target?.name): LabService {
   if (!name) throw new InvalidInputError(`step ${ctx.stepId} needs a target`);
   const ref = ctx.resource(name);
-  if (ref.type !== 'lab.postgres') throw new InvalidInputError(`resource ${name} is not a lab service`);
+  const field = ctx.resourceType(ref.type)?.labServiceField;
+  if (!field) throw new InvalidInputError(`resource ${name} is not a lab service`);
   if (!ctx.lab) throw new InvalidInputError(`resource ${name} is a lab service but no lab is running`);
-  return ctx.lab.service(String(ref.spec.service));
+  return ctx.lab.service(String(ref.spec[field]));
 }
 
-const LAB = ['lab.postgres'] as const;
+/** The lab service behind a step's target, which must offer `capability`. */
+export function labServiceWith(ctx: ActionContext, capability: LabCapability, name?: string): LabService {
+  const svc = labServiceOf(ctx, name);
+  if (!svc.capabilities.has(capability)) throw new InvalidInputError(`lab service ${svc.name} (${ctx.lab?.driver} driver) cannot ${capability}`);
+  return svc;
+}
+
 
 const killAction: ActionDef<{ signal: 'SIGKILL' | 'SIGTERM' | 'SIGINT' | 'SIGQUIT' }> = {
   name: 'lab.kill',
   description: 'Send a signal (default SIGKILL) to the server and every child process at once, and wait until they are gone.',
   phases: ['fault', 'failover'],
   target: 'required',
-  targetTypes: LAB,
+  targetCapability: 'lab-service',
   params: z.object({ signal: z.enum(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']).default('SIGKILL') }),
   mutates: true,
   async run(ctx, p) {
@@ -40,7 +52,7 @@ const stopAction: ActionDef<{ grace: string }> = {
   description: 'Stop the server gracefully (fast shutdown), SIGKILL after `grace`.',
   phases: ['fault', 'failover', 'failback'],
   target: 'required',
-  targetTypes: LAB,
+  targetCapability: 'lab-service',
   params: z.object({ grace: Duration.default('30s') }),
   mutates: true,
   async run(ctx, p) {
@@ -57,7 +69,7 @@ const startAction: ActionDef = {
   description: 'Start a stopped server again on its data directory and port; waits until it accepts connections.',
   phases: ['failover', 'failback'],
   target: 'required',
-  targetTypes: LAB,
+  targetCapability: 'lab-service',
   params: z.object({}),
   mutates: true,
   async run(ctx) {
@@ -74,7 +86,7 @@ const pauseAction: ActionDef = {
   description: 'Freeze the server: SIGSTOP the postmaster and all its children (clients hang rather than fail).',
   phases: ['fault'],
   target: 'required',
-  targetTypes: LAB,
+  targetCapability: 'lab-service',
   params: z.object({}),
   mutates: true,
   async run(ctx) {
@@ -88,7 +100,7 @@ const resumeAction: ActionDef = {
   description: 'Unfreeze a paused server: SIGCONT the postmaster and all its children.',
   phases: ['fault', 'failover', 'failback'],
   target: 'required',
-  targetTypes: LAB,
+  targetCapability: 'lab-service',
   params: z.object({}),
   mutates: true,
   async run(ctx) {
@@ -100,7 +112,18 @@ const resumeAction: ActionDef = {
 /** Lab services as resources, and the process-level faults that act on them. */
 export const labProvider: Provider = {
   name: 'lab',
-  resourceTypes: [{ type: 'lab.postgres', description: 'A PostgreSQL service of the runbook’s lab.', fields: LabPostgresResource }],
+  resourceTypes: [
+    {
+      type: 'lab.postgres',
+      description: 'A PostgreSQL service of the runbook’s lab.',
+      fields: LabPostgresResource,
+      labServiceField: 'service',
+      postgres(ref, ctx) {
+        if (!ctx.lab) throw new InvalidInputError(`resource ${ref.name} is a lab service but no lab is running`);
+        return [ctx.lab.service(String(ref.spec.service)).connection()];
+      },
+    },
+  ],
   actions: [killAction, stopAction, startAction, pauseAction, resumeAction],
   probes: [],
 };

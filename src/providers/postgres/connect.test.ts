@@ -1,51 +1,14 @@
-import { createServer, type Socket } from 'node:net';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { connect, pgConfigsFor, query } from './connect.js';
 import { fakeContext } from '../../engine/testing/fake-provider.js';
+import type { ProviderContext } from '../types.js';
+import { pgConfigsFor } from './connect.js';
+import { postgresProvider } from './postgres-provider.js';
 
-/** A TCP server that accepts connections and never answers: what a frozen server looks like. */
-async function silentServer() {
-  const sockets: Socket[] = [];
-  const srv = createServer((s) => sockets.push(s));
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return {
-    port: (srv.address() as { port: number }).port,
-    close: () => {
-      sockets.forEach((s) => s.destroy());
-      srv.close();
-    },
-  };
-}
-
-describe('connect and query', () => {
-  it('reject promptly when aborted while the server does not answer', async () => {
-    const srv = await silentServer();
-    try {
-      const ac = new AbortController();
-      setTimeout(() => ac.abort(new Error('timed out')), 50);
-      const started = Date.now();
-      await expect(connect({ host: '127.0.0.1', port: srv.port, user: 'x' }, ac.signal)).rejects.toThrow('timed out');
-      expect(Date.now() - started).toBeLessThan(1000);
-    } finally {
-      srv.close();
-    }
-  });
-
-  it('query rejects promptly when aborted', async () => {
-    // A client whose query never gets an answer: fake its connection as open on a silent socket.
-    const client = new pg.Client();
-    client.on('error', () => {});
-    (client as unknown as { query: () => Promise<never> }).query = () => new Promise<never>(() => {});
-    const ac = new AbortController();
-    setTimeout(() => ac.abort(new Error('timed out')), 20);
-    await expect(query(client, 'select 1', [], ac.signal)).rejects.toThrow('timed out');
-  });
-});
+const ctx: ProviderContext = { ...fakeContext(), resourceType: (t) => postgresProvider.resourceTypes.find((r) => r.type === t) };
 
 describe('pgConfigsFor', () => {
   it('gives one config per host of a host list, with the shared credentials', () => {
-    const cfgs = pgConfigsFor(fakeContext(), { name: 'db', type: 'postgres', spec: { hosts: ['a:5433', 'b'], user: 'u', password: 'p', database: 'd' } });
+    const cfgs = pgConfigsFor(ctx, { name: 'db', type: 'postgres', spec: { hosts: ['a:5433', 'b'], user: 'u', password: 'p', database: 'd' } });
     expect(cfgs).toEqual([
       expect.objectContaining({ host: 'a', port: 5433, user: 'u', password: 'p', database: 'd' }),
       expect.objectContaining({ host: 'b', port: 5432 }),
@@ -53,7 +16,13 @@ describe('pgConfigsFor', () => {
   });
 
   it('passes a DSN through as a connection string', () => {
-    const [cfg] = pgConfigsFor(fakeContext(), { name: 'db', type: 'postgres', spec: { dsn: 'postgres://u:p@h:1/d' } });
+    const [cfg] = pgConfigsFor(ctx, { name: 'db', type: 'postgres', spec: { dsn: 'postgres://u:p@h:1/d' } });
     expect(cfg!.connectionString).toBe('postgres://u:p@h:1/d');
+  });
+});
+
+describe('pgConfigsFor and capabilities', () => {
+  it('refuses a resource whose type has no postgres capability', () => {
+    expect(() => pgConfigsFor(ctx, { name: 'web', type: 'http', spec: {} })).toThrow(/not a PostgreSQL resource/);
   });
 });

@@ -1,7 +1,6 @@
-import pg from 'pg';
 import { z } from 'zod';
 import { InvalidInputError, ProviderError, messageOf } from '../../errors.js';
-import { raceAbort } from '../../util/abort.js';
+import { closeClient, connect, type PgClient, type PgConfig } from '../../util/pg-client.js';
 import type { ProviderContext, ResourceRef } from '../types.js';
 
 /** Fields of a `postgres` resource: any existing server, given by DSN or host/port list. */
@@ -14,20 +13,10 @@ export const PostgresResource = z.object({
   sslmode: z.enum(['disable', 'require', 'no-verify']).optional(),
 });
 
-/** Fields of a `lab.postgres` resource: a service of the runbook's lab. */
-export const LabPostgresResource = z.object({
-  service: z.string().describe('Name of a service under lab.services.'),
-});
-
-/** The pg client settings for each host of a resource (one per host of a host list). */
-export function pgConfigsFor(ctx: ProviderContext, ref: ResourceRef): pg.ClientConfig[] {
+/** The pg client settings of a `postgres` resource: one per host of a host list. */
+export function postgresResourceConfigs(ref: ResourceRef): PgConfig[] {
   const s = ref.spec;
-  if (ref.type === 'lab.postgres') {
-    if (!ctx.lab) throw new InvalidInputError(`resource ${ref.name} is a lab service but no lab is running`);
-    return [ctx.lab.service(String(s.service)).connection()];
-  }
-  if (ref.type !== 'postgres') throw new InvalidInputError(`resource ${ref.name} (${ref.type}) is not a PostgreSQL resource`);
-  const base: pg.ClientConfig = {
+  const base: PgConfig = {
     database: s.database as string | undefined,
     user: s.user as string | undefined,
     password: s.password as string | undefined,
@@ -41,76 +30,21 @@ export function pgConfigsFor(ctx: ProviderContext, ref: ResourceRef): pg.ClientC
   });
 }
 
-/** A short, secret-free label for a pg config (host:port/db). */
-export function describeConfig(c: pg.ClientConfig): string {
-  if (c.connectionString) {
-    try {
-      const u = new URL(c.connectionString);
-      return `${u.hostname}:${u.port || 5432}${u.pathname}`;
-    } catch {
-      return '(dsn)';
-    }
-  }
-  return `${c.host ?? 'localhost'}:${c.port ?? 5432}`;
+/**
+ * The pg client settings for each host of any resource with the `postgres` capability (a DSN, a
+ * lab service, later an RDS endpoint or a container): the resource type says how to reach it.
+ */
+export function pgConfigsFor(ctx: ProviderContext, ref: ResourceRef): PgConfig[] {
+  const def = ctx.resourceType(ref.type);
+  if (!def?.postgres) throw new InvalidInputError(`resource ${ref.name} (${ref.type}) is not a PostgreSQL resource`);
+  return def.postgres(ref, ctx);
 }
 
-/** Forcibly closes a client whose server may hang (paused) or be gone. */
-export function destroyClient(client: pg.Client): void {
-  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
-  stream?.destroy();
-  client.end().catch(() => {});
-}
-
-/** Connects a client, honouring the signal; the client never crashes the process on error. */
-export async function connect(config: pg.ClientConfig, signal: AbortSignal): Promise<pg.Client> {
-  if (signal.aborted) throw signal.reason;
-  const client = new pg.Client({ ...config, connectionTimeoutMillis: 0 });
-  client.on('error', () => {});
-  const onAbort = () => destroyClient(client);
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    // pg never settles connect() when the client is ended while connecting: race the signal.
-    await raceAbort(client.connect(), signal);
-    return client;
-  } catch (err) {
-    destroyClient(client);
-    if (signal.aborted) throw signal.reason;
-    throw new ProviderError(`cannot connect to ${describeConfig(config)}: ${messageOf(err)}`, { cause: err });
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
-/** Runs a query on a connected client, destroying the client if the signal aborts. */
-export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-  client: pg.Client,
-  sql: string,
-  params: unknown[],
-  signal: AbortSignal,
-): Promise<pg.QueryResult<R>> {
-  if (signal.aborted) throw signal.reason;
-  const onAbort = () => destroyClient(client);
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await raceAbort(client.query<R>(sql, params), signal);
-  } catch (err) {
-    if (signal.aborted) throw signal.reason;
-    throw err;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
-/** Connects to the first host of a resource that answers, runs one query, closes. */
-export async function withResource<T>(
-  ctx: ProviderContext,
-  ref: ResourceRef,
-  signal: AbortSignal,
-  fn: (client: pg.Client) => Promise<T>,
-): Promise<T> {
+/** Connects to the first host of a resource that answers, runs `fn`, closes. */
+export async function withResource<T>(ctx: ProviderContext, ref: ResourceRef, signal: AbortSignal, fn: (client: PgClient) => Promise<T>): Promise<T> {
   const errors: string[] = [];
   for (const cfg of pgConfigsFor(ctx, ref)) {
-    let client: pg.Client;
+    let client: PgClient;
     try {
       client = await connect(cfg, signal);
     } catch (err) {
@@ -121,7 +55,7 @@ export async function withResource<T>(
     try {
       return await fn(client);
     } finally {
-      client.end().catch(() => {});
+      void closeClient(client);
     }
   }
   throw new ProviderError(`${ref.name}: ${errors.join('; ')}`);

@@ -1,14 +1,13 @@
-import pg from 'pg';
-import { connect, destroyClient, describeConfig } from './connect.js';
+import { connect, describeConfig, destroyClient, type PgClient, type PgConfig } from '../../util/pg-client.js';
 
 /** A few reusable connections to one PostgreSQL endpoint, for probes that check it repeatedly. */
 export class EndpointPool {
-  private idle: pg.Client[] = [];
+  private idle: PgClient[] = [];
   /** Checks currently using this endpoint (a high count means it hangs). */
   pending = 0;
   constructor(
     readonly name: string,
-    readonly config: pg.ClientConfig,
+    readonly config: PgConfig,
     private readonly maxIdle = 4,
   ) {}
 
@@ -16,12 +15,12 @@ export class EndpointPool {
     return describeConfig(this.config);
   }
 
-  async acquire(signal: AbortSignal): Promise<pg.Client> {
+  async acquire(signal: AbortSignal): Promise<PgClient> {
     return this.idle.pop() ?? connect(this.config, signal);
   }
 
   /** Returns a client; one that failed below the SQL level (socket, timeout) is destroyed. */
-  release(client: pg.Client, reusable: boolean): void {
+  release(client: PgClient, reusable: boolean): void {
     if (reusable && this.idle.length < this.maxIdle) this.idle.push(client);
     else destroyClient(client);
   }
@@ -29,9 +28,4 @@ export class EndpointPool {
   close(): void {
     for (const c of this.idle.splice(0)) destroyClient(c);
   }
-}
-
-/** Whether an error came from the server (the connection itself is still fine). */
-export function isServerError(err: unknown): boolean {
-  return err instanceof pg.DatabaseError;
 }

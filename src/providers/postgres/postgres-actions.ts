@@ -1,20 +1,18 @@
-import { readStat } from '../../lab/process/proc.js';
 import { z } from 'zod';
 import { ProviderError } from '../../errors.js';
-import { Duration, ms } from '../../runbook/fields.js';
+import { Duration, ms } from '../../util/duration.js';
+import { query } from '../../util/pg-client.js';
 import { sleep } from '../../util/abort.js';
-import { labServiceOf } from '../lab/lab-actions.js';
+import { labServiceOf, labServiceWith } from '../lab/lab-actions.js';
 import type { ActionDef } from '../types.js';
-import { query, withResource } from './connect.js';
-
-const PG = ['lab.postgres', 'postgres'] as const;
+import { withResource } from './connect.js';
 
 const promoteAction: ActionDef<{ wait: string }> = {
   name: 'postgres.promote',
   description: 'Promote a streaming replica to primary (pg_promote) and wait until it accepts writes. Idempotent.',
   phases: ['failover', 'failback'],
   target: 'required',
-  targetTypes: PG,
+  targetCapability: 'postgres',
   params: z.object({ wait: Duration.default('60s').describe('How long pg_promote waits for promotion to finish.') }),
   mutates: true,
   async run(ctx, p) {
@@ -45,7 +43,7 @@ const sqlAction: ActionDef<{ sql: string; params: unknown[] }> = {
   description: 'Run one SQL statement; the first 100 rows and the row count are the output.',
   phases: ['fault', 'failover', 'failback'],
   target: 'required',
-  targetTypes: PG,
+  targetCapability: 'postgres',
   params: z.object({
     sql: z.string().min(1),
     params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).default([]).describe('Values for $1, $2, ...'),
@@ -59,56 +57,37 @@ const sqlAction: ActionDef<{ sql: string; params: unknown[] }> = {
   },
 };
 
-/** Scheduler state of a process (T = stopped), undefined when gone. */
-const procState = (pid: number): string | undefined => readStat(pid)?.state;
-
 const holdWalAction: ActionDef<{ settle: string }> = {
   name: 'postgres.hold-wal',
   description:
-    'Hold back WAL shipping from a lab primary (SIGSTOP its WAL sender processes) so replicas fall behind and a failover loses real data. Released by postgres.release-wal; a kill of the primary or teardown kills the held senders.',
+    'Hold back WAL shipping from a lab primary (e.g. SIGSTOP its WAL senders) so replicas fall behind and a failover loses real data. Released by postgres.release-wal; a kill of the primary or teardown ends the hold.',
   phases: ['fault'],
   target: 'required',
-  targetTypes: ['lab.postgres'],
+  targetCapability: 'lab-service',
+  labCapability: 'hold-wal',
   params: z.object({ settle: Duration.default('0ms').describe('Wait after holding, before the next step.') }),
   mutates: true,
   async run(ctx, p) {
-    const svc = labServiceOf(ctx);
-    const pids = await withResource(ctx, ctx.target!, ctx.signal, async (c) => {
-      const r = await query<{ pid: number }>(c, 'select pid from pg_stat_replication', [], ctx.signal);
-      return r.rows.map((x) => Number(x.pid));
-    });
-    if (pids.length === 0) throw new ProviderError(`${ctx.target!.name}: no WAL sender to hold (no replica is streaming)`);
-    const children = new Set(svc.childPids());
-    for (const pid of pids) {
-      if (!children.has(pid)) throw new ProviderError(`${ctx.target!.name}: WAL sender ${pid} is not a process of this lab service`, { retryable: false });
-      process.kill(pid, 'SIGSTOP');
-    }
+    const out = await labServiceWith(ctx, 'hold-wal').holdWal!(ctx.signal);
     if (ms(p.settle) > 0) await sleep(ms(p.settle), ctx.signal);
-    return { walSenderPids: pids };
+    return out;
   },
   async isDone(ctx) {
-    const svc = labServiceOf(ctx);
-    return svc.childPids().some((pid) => procState(pid) === 'T');
+    return labServiceWith(ctx, 'hold-wal').isWalHeld?.() ?? false;
   },
 };
 
 const releaseWalAction: ActionDef = {
   name: 'postgres.release-wal',
-  description: 'Release WAL shipping held by postgres.hold-wal (SIGCONT the stopped WAL senders).',
+  description: 'Release WAL shipping held by postgres.hold-wal.',
   phases: ['fault', 'failover', 'failback'],
   target: 'required',
-  targetTypes: ['lab.postgres'],
+  targetCapability: 'lab-service',
+  labCapability: 'hold-wal',
   params: z.object({}),
   mutates: true,
   async run(ctx) {
-    const svc = labServiceOf(ctx);
-    const released: number[] = [];
-    for (const pid of svc.childPids()) {
-      if (procState(pid) !== 'T') continue;
-      process.kill(pid, 'SIGCONT');
-      released.push(pid);
-    }
-    return { released };
+    return labServiceWith(ctx, 'hold-wal').releaseWal!();
   },
 };
 
@@ -118,7 +97,7 @@ const rejoinAction: ActionDef<{ source: string }> = {
     'Failback: rebuild a lab service (the old primary) as a streaming replica of `source` (the new primary) — CHECKPOINT, pg_rewind -R, or a fresh pg_basebackup when rewind fails — and wait until it streams.',
   phases: ['failover', 'failback'],
   target: 'required',
-  targetTypes: ['lab.postgres'],
+  targetCapability: 'lab-service',
   resourceParams: ['source'],
   params: z.object({ source: z.string().describe('Resource (lab.postgres) that is now the primary.') }),
   mutates: true,

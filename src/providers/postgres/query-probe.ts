@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { messageOf } from '../../errors.js';
+import { AbortedError, messageOf } from '../../errors.js';
 import type { ProbeDef } from '../types.js';
-import { pgConfigsFor, query } from './connect.js';
-import { EndpointPool, isServerError } from './endpoint-pool.js';
+import { isServerError, query, type PgClient } from '../../util/pg-client.js';
+import { pgConfigsFor } from './connect.js';
+import { EndpointPool } from './endpoint-pool.js';
 
 const QueryParams = z.object({
   sql: z.string().min(1).default('select 1').describe('Query that must succeed.'),
@@ -16,13 +17,13 @@ export const queryProbe: ProbeDef<QueryParams> = {
   type: 'postgres.query',
   description: 'Runs a query on the endpoints; healthy while it succeeds on any (or all) of them.',
   targets: 'endpoints',
-  targetTypes: ['lab.postgres', 'postgres'],
+  targetCapability: 'postgres',
   params: QueryParams,
   create(ctx, p) {
     const pools = ctx.endpoints.flatMap((ref) => pgConfigsFor(ctx, ref).map((c, i, all) => new EndpointPool(all.length > 1 ? `${ref.name}#${i}` : ref.name, c)));
     const sql = p.writable ? `select pg_is_in_recovery() as lifeboat_rec, q.* from (${p.sql}) q` : p.sql;
     const one = async (pool: EndpointPool, signal: AbortSignal): Promise<string | undefined> => {
-      let client: import('pg').Client | undefined;
+      let client: PgClient | undefined;
       try {
         client = await pool.acquire(signal);
         const r = await query(client, sql, [], signal);
@@ -56,7 +57,7 @@ export const queryProbe: ProbeDef<QueryParams> = {
         });
         // Slower endpoints that are merely a little behind finish on their own (their connections
         // are kept); only those still hanging after a grace are abandoned.
-        if (!done.signal.aborted) setTimeout(() => done.abort(new Error('another endpoint answered')), 250).unref();
+        if (!done.signal.aborted) setTimeout(() => done.abort(new AbortedError('another endpoint answered')), 250).unref();
         const ok = p.require === 'all' ? failures.length === 0 && okName !== undefined : okName !== undefined;
         return ok ? { ok, endpoint: okName } : { ok, error: failures.join('; ') || 'no endpoint answered' };
       },

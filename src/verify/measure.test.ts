@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measure } from './measure.js';
-import type { TimelineEvent } from './timeline.js';
+import type { TimelineEvent } from '../timeline/timeline-event.js';
 
 const ok = (probe: string, start: number, t: number): TimelineEvent => ({ kind: 'probe', probe, start, t, ok: true });
 const bad = (probe: string, start: number, t: number): TimelineEvent => ({ kind: 'probe', probe, start, t, ok: false, error: 'down' });

@@ -1,42 +1,39 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AbortedError, InfrastructureError, InvalidInputError, messageOf } from '../errors.js';
-import type { Lab, LabState } from '../lab/types.js';
+import type { Lab } from '../lab/types.js';
 import { redactText } from '../log.js';
-import { defaultRegistry } from '../providers/default-registry.js';
 import type { Registry } from '../providers/registry.js';
-import type { Phase, ProbeInstance, ProviderContext, ResourceRef } from '../providers/types.js';
-import { ProbeScheduler } from '../probes/probe-scheduler.js';
-import { ms } from '../runbook/fields.js';
+import type { ProviderContext, ResourceRef } from '../providers/types.js';
 import type { LoadedRunbook, Runbook } from '../runbook/types.js';
-import { sleep } from '../util/abort.js';
+import { createClock, type Clock } from '../timeline/clock.js';
+import type { ProbeSample, TimelineEvent } from '../timeline/timeline-event.js';
+import { ms } from '../util/duration.js';
+import { countedAcks, measure, recoverySamples } from '../verify/measure.js';
 import { findRecovery } from '../verify/recovery.js';
-import { createClock, type Clock } from './clock.js';
+import { summariseSteps, type RunMode, type RunResult, type RunStatus } from '../verify/run-result.js';
+import { awaitCondition } from './await-condition.js';
 import { StepExecutor, type PhaseOutcome } from './executor.js';
 import { envRefs, resolveRefs } from './interpolate.js';
 import { Journal } from './journal.js';
-import { countedAcks, measure, recoverySamples } from './measure.js';
-import type { RunMode } from './plan.js';
+import { startLabSession } from './lab-session.js';
+import { planRun, type PlannedPhase } from './plan.js';
+import { ProviderSessions, providersUsedBy } from './provider-sessions.js';
+import { phaseStatus, priorSteps, type ResumeState } from './resume-state.js';
+import { newRunId } from './run-id.js';
 import { acquireRunLock } from './run-lock.js';
-import { summariseSteps, type RunResult, type RunStatus } from './run-result.js';
-import type { ProbeSample, TimelineEvent } from './timeline.js';
+import { createRunProbes, type RunProbes } from './run-probes.js';
 
-/** What a resumed run carries over from its journal. */
-export interface ResumeState {
-  runId: string;
-  attempt: number;
-  startedAt: number;
-  timeline: TimelineEvent[];
-  lab?: LabState;
-}
+export type { ResumeState } from './resume-state.js';
+export { newRunId } from './run-id.js';
 
 export interface RunOptions {
   loaded: LoadedRunbook;
   stateDir: string;
   log: Logger;
+  /** Every action, probe, resource type and lab driver the run may use (the CLI composes it). */
+  registry: Registry;
   mode?: RunMode;
-  registry?: Registry;
   /** Interruption: aborts the current step; failback and teardown still run. */
   signal?: AbortSignal;
   /** A second interruption: aborts the cleanup too. */
@@ -52,13 +49,6 @@ export interface RunOptions {
 }
 
 const DEFAULT_STEADY_STATE_MS = 30_000;
-const POLL_MS = 10;
-
-/** A run id: sortable time, then randomness. */
-export function newRunId(now = new Date()): string {
-  const ts = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${ts}-${randomBytes(3).toString('hex')}`;
-}
 
 /** Checks every `${env:...}` the runbook uses before anything starts. */
 export function checkEnvironment(runbook: Runbook, env: NodeJS.ProcessEnv): void {
@@ -69,37 +59,23 @@ export function checkEnvironment(runbook: Runbook, env: NodeJS.ProcessEnv): void
 }
 
 /**
- * Starts the runbook's lab, or on resume re-adopts the one the dead process left. Before the fault
- * nothing of value happened in it (and it may be half-started), so it is replaced by a fresh one.
- */
-async function startLab(runbook: Runbook, opts: RunOptions, faultBegan: boolean, onStateChange: (s: LabState) => void): Promise<Lab> {
-  const lab = runbook.lab!;
-  if (lab.driver !== 'process') throw new InfrastructureError(`lab driver "${lab.driver}" is not available in this version; use driver: process`);
-  const { startProcessLab, adoptProcessLab } = await import('../lab/process/process-lab.js');
-  if (opts.resume?.lab) {
-    const adopted = adoptProcessLab(opts.resume.lab, { log: opts.log, onStateChange });
-    if (faultBegan) return adopted;
-    await adopted.teardown();
-  }
-  return startProcessLab(lab.services, { signal: opts.signal, log: opts.log, onStateChange });
-}
-
-/**
- * Runs a drill (or the failover part of a runbook) end to end: lab up, probes, steady state,
- * fault, failover, recovery detection, data-loss reading, failback, lab down, measurements.
- * Never throws for a failed or interrupted run: the result says how it ended. Throws only for
- * problems found before anything started (missing env variables, a held lock).
+ * Runs a drill (or the failover part of a runbook) end to end: lab up, preflight, probes, steady
+ * state, fault, failover, recovery detection, data-loss reading, failback, lab down,
+ * measurements. Runs exactly the steps `planRun` lists. Never throws for a failed or interrupted
+ * run: the result says how it ended. Throws only for problems found before anything started
+ * (missing env variables, a held lock).
  */
 export async function runDrill(opts: RunOptions): Promise<RunResult> {
-  const { loaded, log } = opts;
+  const { loaded, log, registry } = opts;
   const runbook = loaded.runbook;
-  const registry = opts.registry ?? defaultRegistry();
   const env = opts.env ?? process.env;
   const mode = opts.mode ?? 'drill';
   const signal = opts.signal ?? new AbortController().signal;
   const cleanupSignal = opts.cleanupSignal ?? new AbortController().signal;
   const progress = opts.progress ?? (() => {});
   checkEnvironment(runbook, env);
+  const plan = planRun(runbook, mode, registry);
+  const planned = (phase: PlannedPhase['phase']) => plan.phases.find((p) => p.phase === phase)!;
 
   const clock: Clock = createClock();
   const runId = opts.resume?.runId ?? newRunId();
@@ -153,23 +129,18 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       return lab;
     },
     resource,
+    resourceType: (type) => registry.resourceType(type),
     record: (e) => record(e),
   };
+  const sessions = new ProviderSessions(providersUsedBy(runbook, registry), rlog);
 
-  const stepEvents = timeline.filter((e): e is Extract<TimelineEvent, { kind: 'step' }> => e.kind === 'step');
-  const completed = new Map<string, unknown>();
-  const started = new Set<string>();
-  for (const e of stepEvents) {
-    if (e.status === 'succeeded' || e.status === 'already-done') completed.set(e.stepId, e.output);
-    if (e.status === 'started') started.add(e.stepId);
-    if (e.status === 'failed' || e.status === 'succeeded' || e.status === 'already-done') started.delete(e.stepId);
-  }
   const executor = new StepExecutor({
     registry,
     context,
     env,
     record,
-    prior: opts.resume ? { completed, inFlight: started } : undefined,
+    prior: opts.resume ? priorSteps(timeline) : undefined,
+    session: (provider) => sessions.state(provider),
     onStep: (e) => {
       if (e.status === 'started') progress(`  ▶ ${e.phase}/${e.stepId}`);
       else if (e.status === 'succeeded' || e.status === 'already-done') progress(`  ✔ ${e.phase}/${e.stepId}${e.status === 'already-done' ? ' (already done before the resume)' : ''}`);
@@ -179,19 +150,15 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     },
   });
 
-  const phaseStatus = (phase: Phase) =>
-    timeline.filter((e): e is Extract<TimelineEvent, { kind: 'phase' }> => e.kind === 'phase' && e.phase === phase).at(-1)?.status;
-  const runPhase = async (phase: Phase, s: AbortSignal): Promise<PhaseOutcome> => {
-    const prior = phaseStatus(phase);
+  const runPhase = async (phase: PlannedPhase['phase'], s: AbortSignal): Promise<PhaseOutcome> => {
+    const prior = phaseStatus(timeline, phase);
     if (prior === 'completed') return { ok: true };
-    if (prior === 'failed') return { ok: false, error: new Error(`phase ${phase} failed before the resume`) };
-    if (runbook[phase].length) progress(`${phase}:`);
+    if (prior === 'failed') return { ok: false, error: new InfrastructureError(`phase ${phase} failed before the resume`) };
+    if (planned(phase).steps.length) progress(`${phase}:`);
     record({ t: clock.now(), kind: 'phase', phase, status: 'started' }, true);
     // A failed phase is journaled before its compensations run: a resume must not re-run the
     // failed step on top of steps already undone.
-    const outcome = await executor.runPhase(phase, runbook[phase], s, cleanupSignal, () =>
-      record({ t: clock.now(), kind: 'phase', phase, status: 'failed' }, true),
-    );
+    const outcome = await executor.runPhase(planned(phase), s, cleanupSignal, () => record({ t: clock.now(), kind: 'phase', phase, status: 'failed' }, true));
     if (outcome.ok) record({ t: clock.now(), kind: 'phase', phase, status: 'completed' }, true);
     return outcome;
   };
@@ -207,53 +174,47 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   let status: RunStatus = 'completed';
   let error: string | undefined;
   const cleanupErrors: string[] = [];
-  let scheduler: ProbeScheduler | undefined;
-  const instances = new Map<string, ProbeInstance>();
+  let probes: RunProbes | undefined;
   let survivors: { endpoint: string; keys: Set<string>; splitBrain?: string[] } | undefined;
-  let faultBegan = phaseStatus('fault') !== undefined;
+  let faultBegan = phaseStatus(timeline, 'fault') !== undefined;
 
   try {
     if (runbook.lab && mode === 'drill') {
       progress(opts.resume?.lab && faultBegan ? 'lab: re-adopting the running lab' : `lab: starting ${Object.keys(runbook.lab.services).join(', ')}`);
-      lab = await startLab(runbook, opts, faultBegan, (state) => journal.append({ type: 'lab', state }, true));
+      const started = await startLabSession({
+        runbook,
+        registry,
+        resumedLab: opts.resume?.lab,
+        faultBegan,
+        signal,
+        log: rlog,
+        onStateChange: (state) => journal.append({ type: 'lab', state }, true),
+      });
+      lab = started.lab;
       // A half-started lab of a crashed attempt was replaced: its write markers are gone with it.
-      if (opts.resume?.lab && !faultBegan) mark('lab-replaced');
+      if (started.replaced) mark('lab-replaced');
       journal.append({ type: 'lab', state: lab.state() }, true);
     }
 
-    for (const [name, spec] of Object.entries(runbook.probes)) {
-      const def = registry.probe(spec.type)!;
-      const resolved = resolveRefs(spec, { env }, `probe ${name}`);
-      const names = def.targets === 'endpoints' ? (resolved.endpoints ?? []) : resolved.target ? [resolved.target] : [];
-      const { type: _t, interval: _i, timeout: _o, target: _g, endpoints: _e, description: _d, ...params } = resolved;
-      instances.set(name, def.create({ ...context, probeName: name, endpoints: names.map(resource), attempt }, params));
-    }
-    scheduler = new ProbeScheduler(
-      [...instances].map(([name, instance]) => ({ name, instance, intervalMs: ms(runbook.probes[name]!.interval), timeoutMs: ms(runbook.probes[name]!.timeout) })),
+    await sessions.open(context);
+    if (!faultBegan) await runPreflight();
+
+    probes = createRunProbes({
+      runbook,
+      registry,
+      context,
+      env,
+      attempt,
       clock,
-      (s) => record(s),
-      rlog,
-    );
-    scheduler.start();
+      log: rlog,
+      resource,
+      session: (provider) => sessions.state(provider),
+      onSample: (s) => record(s),
+    });
+    probes.scheduler.start();
 
     if (!faultBegan && mode === 'drill') {
-      const probesForSteady = recoveryProbes.length ? recoveryProbes : probeNames;
-      if (probesForSteady.length) {
-        progress(`steady state: waiting for ${probesForSteady.join(', ')}`);
-        const from = clock.now();
-        const timeoutMs = runbook.steadyState ? ms(runbook.steadyState.timeout) : DEFAULT_STEADY_STATE_MS;
-        const writeProbes = probeNames.filter((n) => runbook.probes[n]!.type === 'postgres.writes');
-        for (;;) {
-          const r = findRecovery({ samples: samples(from), probes: probesForSteady, t0: from, stableForMs: 0 });
-          const acked = writeProbes.every((p) => countedAcks(timeline).some((e) => e.probe === p && e.t >= from));
-          if (r.recoveredAt !== undefined && acked) break;
-          if (clock.now() - from > timeoutMs) {
-            const last = samples(from).filter((s) => !s.ok).at(-1);
-            throw new InfrastructureError(`steady state not reached within ${runbook.steadyState?.timeout ?? '30s'}${last ? `: ${last.probe}: ${last.error}` : ''}`);
-          }
-          await sleep(POLL_MS, signal);
-        }
-      }
+      await awaitSteadyState(probes.writeProbes);
       mark('steady-state');
     }
 
@@ -274,52 +235,21 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     if (!failover.ok) throw failover.error!;
     mark('failover-done');
 
-    if (recoveryProbes.length) {
-      // Recovery that begins just before the deadline still needs stableFor (and a check) to be confirmed.
-      const maxProbeTimeout = Math.max(0, ...recoveryProbes.map((p) => ms(runbook.probes[p]!.timeout)));
-      const deadline = t0 + ms(runbook.recovery!.timeout) + stableForMs + maxProbeTimeout;
-      for (;;) {
-        const r = findRecovery({ samples: samples(t0), probes: recoveryProbes, t0, stableForMs });
-        if (r.recoveredAt !== undefined) {
-          progress(`recovered (RTO ${Math.round(r.rtoMs!)} ms)`);
-          break;
-        }
-        if (clock.now() > deadline) {
-          mark('recovery-timeout', `not recovered within ${runbook.recovery!.timeout}`);
-          progress(`not recovered within ${runbook.recovery!.timeout}`);
-          break;
-        }
-        await sleep(POLL_MS, signal);
-      }
-    }
+    if (recoveryProbes.length) await awaitRecovery(t0);
 
     rlog.debug('stopping probes');
-    await scheduler.stop();
+    await probes.scheduler.stop();
     rlog.debug('probes stopped; reading surviving write markers');
-    const writer = [...instances].find(([n]) => runbook.probes[n]!.type === 'postgres.writes');
-    if (writer?.[1].readSurvivingMarkers) {
-      const ac = AbortSignal.any([signal, AbortSignal.timeout(15_000)]);
-      try {
-        survivors = await writer[1].readSurvivingMarkers(ac);
-        if (survivors.splitBrain) {
-          mark('split-brain', `more than one endpoint accepts writes: ${survivors.splitBrain.join(', ')}; markers read from ${survivors.endpoint}`);
-          progress(`SPLIT BRAIN: ${survivors.splitBrain.join(', ')} accept writes`);
-        }
-        rlog.debug({ endpoint: survivors.endpoint, markers: survivors.keys.size }, 'surviving write markers read');
-      } catch (err) {
-        if (signal.aborted) throw err;
-        throw new InfrastructureError(`data loss not measured: could not read the surviving write markers: ${messageOf(err)}`, { cause: err });
-      }
-    }
+    survivors = await readSurvivors(probes);
   } catch (err) {
     status = signal.aborted || err instanceof AbortedError ? 'aborted' : 'failed';
     error = messageOf(signal.aborted ? signal.reason : err);
     rlog.error({ err: error }, 'run did not complete');
     progress(`${status}: ${redactText(error)}`);
   } finally {
-    await scheduler?.close().catch(() => {});
+    await probes?.scheduler.close().catch(() => {});
     rlog.debug('probes closed');
-    for (const i of instances.values()) await i.close().catch(() => {});
+    for (const i of probes?.instances.values() ?? []) await i.close().catch(() => {});
     if (mode === 'drill' && faultBegan && runbook.failback.length) {
       const fb = await runPhase('failback', cleanupSignal).catch((e: Error) => ({ ok: false, error: e }));
       if (!fb.ok) {
@@ -330,6 +260,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
         }
       }
     }
+    await sessions.close();
     if (lab) {
       progress('lab: tearing down');
       rlog.debug('tearing the lab down');
@@ -366,4 +297,78 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     cleanupErrors: cleanupErrors.map(redactText),
     timeline,
   };
+
+  /**
+   * Read-only checks of every provider's resources before anything mutates. In a drill a problem
+   * stops the run; in a real incident the primary is expected not to answer, so problems are
+   * only reported.
+   */
+  async function runPreflight(): Promise<void> {
+    const resources = Object.keys(runbook.resources).map(resource);
+    const problems = await sessions.preflight(resources, context, registry, signal);
+    const text = problems.map((p) => `${p.resource}: ${p.message}`).join('; ');
+    if (problems.length === 0) return;
+    if (mode === 'drill') throw new InfrastructureError(`preflight: ${text}`);
+    rlog.warn({ problems: problems.map((p) => ({ ...p, message: redactText(p.message) })) }, 'preflight problems (going on: a failover runs during an outage)');
+    progress(`preflight: ${redactText(text)}`);
+  }
+
+  /** Waits until every recovery probe is healthy and every writes probe acknowledged a write. */
+  async function awaitSteadyState(writeProbes: readonly string[]): Promise<void> {
+    const probesForSteady = recoveryProbes.length ? recoveryProbes : probeNames;
+    if (!probesForSteady.length) return;
+    progress(`steady state: waiting for ${probesForSteady.join(', ')}`);
+    const from = clock.now();
+    const timeoutMs = runbook.steadyState ? ms(runbook.steadyState.timeout) : DEFAULT_STEADY_STATE_MS;
+    const reached = await awaitCondition({
+      condition: () => {
+        const r = findRecovery({ samples: samples(from), probes: probesForSteady, t0: from, stableForMs: 0 });
+        const acked = writeProbes.every((p) => countedAcks(timeline).some((e) => e.probe === p && e.t >= from));
+        return r.recoveredAt !== undefined && acked ? true : undefined;
+      },
+      now: () => clock.now(),
+      deadline: from + timeoutMs,
+      signal,
+    });
+    if (!reached.done) {
+      const last = samples(from).filter((s) => !s.ok).at(-1);
+      throw new InfrastructureError(`steady state not reached within ${runbook.steadyState?.timeout ?? '30s'}${last ? `: ${last.probe}: ${last.error}` : ''}`);
+    }
+  }
+
+  /** Waits until the recovery condition holds (stableFor included), or its deadline. */
+  async function awaitRecovery(t0: number): Promise<void> {
+    // Recovery that begins just before the deadline still needs stableFor (and a check) to be confirmed.
+    const maxProbeTimeout = Math.max(0, ...recoveryProbes.map((p) => ms(runbook.probes[p]!.timeout)));
+    const recovered = await awaitCondition({
+      condition: () => findRecovery({ samples: samples(t0), probes: recoveryProbes, t0, stableForMs }).rtoMs,
+      now: () => clock.now(),
+      deadline: t0 + ms(runbook.recovery!.timeout) + stableForMs + maxProbeTimeout,
+      signal,
+    });
+    if (recovered.done) progress(`recovered (RTO ${Math.round(recovered.value)} ms)`);
+    else {
+      mark('recovery-timeout', `not recovered within ${runbook.recovery!.timeout}`);
+      progress(`not recovered within ${runbook.recovery!.timeout}`);
+    }
+  }
+
+  /** Reads which write markers survived, from the endpoint that now accepts writes. */
+  async function readSurvivors(p: RunProbes): Promise<typeof survivors> {
+    const writer = p.writeProbes.map((name) => p.instances.get(name)!).find((i) => i.readSurvivingMarkers);
+    if (!writer?.readSurvivingMarkers) return undefined;
+    const ac = AbortSignal.any([signal, AbortSignal.timeout(15_000)]);
+    try {
+      const found = await writer.readSurvivingMarkers(ac);
+      if (found.splitBrain) {
+        mark('split-brain', `more than one endpoint accepts writes: ${found.splitBrain.join(', ')}; markers read from ${found.endpoint}`);
+        progress(`SPLIT BRAIN: ${found.splitBrain.join(', ')} accept writes`);
+      }
+      rlog.debug({ endpoint: found.endpoint, markers: found.keys.size }, 'surviving write markers read');
+      return found;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new InfrastructureError(`data loss not measured: could not read the surviving write markers: ${messageOf(err)}`, { cause: err });
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../errors.js';
-import { startOrder } from './process-lab.js';
+import { InvalidInputError } from '../errors.js';
+import { startOrder } from './topology.js';
 
 describe('startOrder', () => {
   it('puts every replica after the service it replicates from', () => {

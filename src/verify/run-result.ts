@@ -1,7 +1,9 @@
-import type { ObjectiveVerdict } from '../verify/verdict.js';
+import type { TimelineEvent } from '../timeline/timeline-event.js';
 import type { Measurements } from './measure.js';
-import type { RunMode } from './plan.js';
-import type { TimelineEvent } from './timeline.js';
+import type { ObjectiveVerdict } from './verdict.js';
+
+/** drill: fault, failover, failback; failover: a real incident, failover only. */
+export type RunMode = 'drill' | 'failover';
 
 /** How the run ended. `completed` means every phase ran; the verdict says whether objectives were met. */
 export type RunStatus = 'completed' | 'failed' | 'aborted';
@@ -39,11 +41,6 @@ export interface RunResult {
   /** Errors met while cleaning up (failback, teardown), which do not change the verdict. */
   cleanupErrors: string[];
   timeline: TimelineEvent[];
-}
-
-/** Exit code of a run: 0 met, 1 missed, 3 could not complete. */
-export function exitCodeOf(r: Pick<RunResult, 'verdict'>): number {
-  return r.verdict === 'met' ? 0 : r.verdict === 'missed' ? 1 : 3;
 }
 
 /** Folds step events into one summary per step (the last event wins). */

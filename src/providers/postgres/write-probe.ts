@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ProviderError, messageOf } from '../errors.js';
-import { EndpointPool, isServerError } from '../providers/postgres/endpoint-pool.js';
-import { pgConfigsFor, query } from '../providers/postgres/connect.js';
-import type { ProbeContext, ProbeDef, ProbeInstance, ProbeResult } from '../providers/types.js';
-import { markerKey } from '../verify/data-loss.js';
+import { ProviderError, messageOf } from '../../errors.js';
+import { markerKey } from '../../timeline/timeline-event.js';
+import type { ProbeContext, ProbeDef, ProbeInstance, ProbeResult } from '../types.js';
+import { isServerError, query, type PgClient } from '../../util/pg-client.js';
+import { pgConfigsFor } from './connect.js';
+import { EndpointPool } from './endpoint-pool.js';
 
 const WriteParams = z.object({
   table: z
@@ -46,7 +47,7 @@ export class WriteProbe implements ProbeInstance {
     return this.preferred ? [...rest, this.preferred] : rest;
   }
 
-  private async ensureTable(pool: EndpointPool, client: import('pg').Client, signal: AbortSignal) {
+  private async ensureTable(pool: EndpointPool, client: PgClient, signal: AbortSignal) {
     if (this.tableReady.has(pool)) return;
     // A read works on a replica too: once the table is there, a promoted replica needs only the insert.
     const found = await query<{ ok: boolean }>(client, 'select to_regclass($1) is not null as ok', [this.params.table], signal);
@@ -73,7 +74,7 @@ export class WriteProbe implements ProbeInstance {
     for (const pool of this.order()) {
       if (signal.aborted) break;
       pool.pending++;
-      let client: import('pg').Client | undefined;
+      let client: PgClient | undefined;
       try {
         client = await pool.acquire(signal);
         await this.ensureTable(pool, client, signal);
@@ -105,7 +106,7 @@ export class WriteProbe implements ProbeInstance {
     const order = this.order();
     await Promise.all(
       order.map(async (pool, rank) => {
-        let client: import('pg').Client | undefined;
+        let client: PgClient | undefined;
         // A frozen endpoint must not hold the reading: each one gets a few seconds to answer.
         const each = AbortSignal.any([signal, AbortSignal.timeout(STATUS_TIMEOUT_MS)]);
         try {
@@ -153,7 +154,8 @@ export const writeProbe: ProbeDef<WriteParams> = {
   type: 'postgres.writes',
   description: 'Writes a numbered marker row per check to whichever endpoint accepts writes; acknowledged markers missing after failover are lost writes.',
   targets: 'endpoints',
-  targetTypes: ['lab.postgres', 'postgres'],
+  targetCapability: 'postgres',
+  measuresWrites: true,
   params: WriteParams,
   create: (ctx, p) => new WriteProbe(ctx, p),
 };

@@ -39,3 +39,8 @@ export interface WriteAck {
   seq: number;
   endpoint: string;
 }
+
+/** The identity of a write marker, as stored and as read back: `writer:seq`. */
+export function markerKey(writer: string, seq: number): string {
+  return `${writer}:${seq}`;
+}

@@ -1,7 +1,7 @@
-import type { ProbeSample, TimelineEvent, WriteAck } from './timeline.js';
-import { findRecovery } from '../verify/recovery.js';
-import { measureDataLoss, type LostWrite } from '../verify/data-loss.js';
-import { judge, allMet, type ObjectiveVerdict } from '../verify/verdict.js';
+import type { ProbeSample, TimelineEvent, WriteAck } from '../timeline/timeline-event.js';
+import { findRecovery } from './recovery.js';
+import { measureDataLoss, type LostWrite } from './data-loss.js';
+import { judge, allMet, type ObjectiveVerdict } from './verdict.js';
 
 /** What the verifier measured, every figure derived from the recorded timeline. */
 export interface Measurements {

@@ -1,0 +1,13 @@
+import type { LabDriverEntry } from './types.js';
+
+export type { LabDriverEntry } from './types.js';
+
+/** The built-in lab drivers. */
+export const builtInLabDrivers: readonly LabDriverEntry[] = [
+  {
+    name: 'process',
+    description: 'PostgreSQL servers as local processes (binaries from LIFEBOAT_PG_BIN or /usr/lib/postgresql/*/bin).',
+    capabilities: ['hold-wal'],
+    load: async () => (await import('./process/process-lab.js')).processDriver,
+  },
+];
