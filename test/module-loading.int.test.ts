@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/open-store.js';
+import { ROOT, tempStateDir } from './support/run-cli.js';
+
+/** The packages a CLI command loads, as reported by the preload hook. */
+function packagesLoadedBy(args: string[]): string[] {
+  const r = spawnSync(process.execPath, ['--import', join(ROOT, 'test/support/report-loaded-modules.mjs'), '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const line = /LOADED-PACKAGES (.*)/.exec(r.stderr);
+  if (!line) throw new Error(`no module report: ${r.stderr}`);
+  return JSON.parse(line[1]!) as string[];
+}
+
+const HEAVY = ['pg', 'better-sqlite3'];
+const isHeavy = (p: string) => HEAVY.includes(p) || p.startsWith('@aws-sdk/') || p.startsWith('@smithy/');
+
+describe('commands load only what they use', () => {
+  it.each([['validate'], ['plan']])('%s of the quick-start runbook loads no PostgreSQL client, SQLite or cloud SDK', (command) => {
+    const loaded = packagesLoadedBy([command, 'runbooks/local-postgres-failover.yaml']);
+    // yaml is CommonJS too: the report sees the packages a command does load.
+    expect(loaded).toContain('yaml');
+    expect(loaded.filter(isHeavy)).toEqual([]);
+  }, 30_000);
+
+  it('schema loads no PostgreSQL client, SQLite or cloud SDK', () => {
+    expect(packagesLoadedBy(['schema']).filter(isHeavy)).toEqual([]);
+  }, 30_000);
+
+  it('history of an existing store loads SQLite (the check above does see a native module when one is loaded)', async () => {
+    const state = tempStateDir();
+    await (await openStore({ stateDir: state })).close();
+    expect(packagesLoadedBy(['--state-dir', state, 'history'])).toContain('better-sqlite3');
+  }, 30_000);
+});
