@@ -267,6 +267,11 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       await lab.teardown().catch((e: unknown) => cleanupErrors.push(`teardown: ${messageOf(e)}`));
     }
   }
+  // An interruption during failback or teardown lets them finish, but the run did not end as planned.
+  if (signal.aborted || cleanupSignal.aborted) {
+    if (status !== 'aborted') error = messageOf((cleanupSignal.aborted ? cleanupSignal : signal).reason);
+    status = 'aborted';
+  }
 
   const objectives = {
     ...(runbook.objectives.rto ? { rtoMs: ms(runbook.objectives.rto) } : {}),
