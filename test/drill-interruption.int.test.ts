@@ -64,8 +64,8 @@ describe('interrupting a drill', () => {
     expect(report.steps.find((s: any) => s.id === 'rejoin').status).toBe('succeeded');
     // Measurements include the writes acknowledged before the crash.
     const acks = report.timeline.filter((e: any) => e.kind === 'write-ack');
-    expect(acks.some((e: any) => e.writer === 'a1')).toBe(true);
-    expect(acks.some((e: any) => e.writer === 'a2')).toBe(true);
+    expect(acks.some((e: any) => e.writer === 'writes/a1')).toBe(true);
+    expect(acks.some((e: any) => e.writer === 'writes/a2')).toBe(true);
     expect(report.measurements.acknowledgedWrites).toBe(new Set(acks.map((e: any) => `${e.writer}:${e.seq}`)).size);
     expect(report.measurements.acknowledgedWrites).toBeGreaterThanOrEqual(acksBeforeCrash);
     expect(report.measurements.rtoMs).toBeGreaterThan(0);

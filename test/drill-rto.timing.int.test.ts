@@ -36,7 +36,8 @@ describe('measured RTO', () => {
       log: silent,
       env: { ...process.env, LB_PRIMARY_PORT: String(primary.port), LB_REPLICA_PORT: String(replica.port), LB_PRIMARY_PID: String(primary.pid) },
       onEvent: (e) => {
-        if (e.kind !== 'mark' || e.name !== 'outage-start') return;
+        // The fault (SIGKILL of the primary) is done: the external "HA system" promotes `delay` later.
+        if (e.kind !== 'phase' || e.phase !== 'fault' || e.status !== 'completed') return;
         promotion = (async () => {
           const client = new pg.Client(replica.connection());
           client.on('error', () => {});

@@ -7,10 +7,10 @@ import type { Registry } from '../providers/registry.js';
 import type { ProviderContext, ResourceRef } from '../providers/types.js';
 import type { LoadedRunbook, Runbook } from '../runbook/types.js';
 import { createClock, type Clock } from '../timeline/clock.js';
-import type { ProbeSample, TimelineEvent } from '../timeline/timeline-event.js';
-import { ms } from '../util/duration.js';
-import { countedAcks, measure, recoverySamples } from '../verify/measure.js';
-import { findRecovery } from '../verify/recovery.js';
+import { markerKey, type ProbeSample, type TimelineEvent } from '../timeline/timeline-event.js';
+import { formatDuration, ms } from '../util/duration.js';
+import { countedAcks, measure, outageSearchStart, recoverySamples, recoveryState } from '../verify/measure.js';
+import { findRecovery, undecidedBy } from '../verify/recovery.js';
 import { summariseSteps, type RunMode, type RunResult, type RunStatus } from '../verify/run-result.js';
 import { awaitCondition } from './await-condition.js';
 import { StepExecutor, type PhaseOutcome } from './executor.js';
@@ -49,6 +49,9 @@ export interface RunOptions {
 }
 
 const DEFAULT_STEADY_STATE_MS = 30_000;
+const DEFAULT_STEADY_STABLE_MS = 1_000;
+/** Write acknowledgements are fsynced in batches at most this far apart. */
+const ACK_SYNC_MS = 100;
 
 /** Checks every `${env:...}` the runbook uses before anything starts. */
 export function checkEnvironment(runbook: Runbook, env: NodeJS.ProcessEnv): void {
@@ -92,9 +95,39 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   }
   journal.onError = (err) => log.error({ err: messageOf(err) }, 'cannot write the journal');
   const timeline: TimelineEvent[] = opts.resume ? [...opts.resume.timeline] : [];
+  // A write acknowledgement counts only once it is on disk in the journal: a crash must not
+  // forget an ack that was counted, or count one that was not kept. Acks wait here until the next
+  // sync (at most ACK_SYNC_MS later, or any durable entry before that).
+  let pendingAcks: TimelineEvent[] = [];
+  let ackTimer: NodeJS.Timeout | undefined;
+  const syncAcks = () => {
+    clearTimeout(ackTimer);
+    ackTimer = undefined;
+    if (pendingAcks.length === 0) return;
+    try {
+      journal.flush(true);
+    } catch (err) {
+      // Not on disk: these acks do not count (reported once by the journal's error handler).
+      journal.onError?.(err);
+      return;
+    }
+    const synced = pendingAcks;
+    pendingAcks = [];
+    for (const e of synced) {
+      timeline.push(e);
+      opts.onEvent?.(e);
+    }
+  };
   const record = (event: TimelineEvent, durable = false) => {
+    if (event.kind === 'write-ack') {
+      journal.append({ type: 'event', event }, false);
+      pendingAcks.push(event);
+      ackTimer ??= setTimeout(syncAcks, ACK_SYNC_MS);
+      return;
+    }
     timeline.push(event);
     journal.append({ type: 'event', event }, durable);
+    if (durable) syncAcks();
     opts.onEvent?.(event);
   };
   try {
@@ -168,14 +201,13 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const recoveryProbes = runbook.recovery?.all ?? [];
   const stableForMs = runbook.recovery ? ms(runbook.recovery.stableFor) : 0;
   const probeNames = Object.keys(runbook.probes);
-  const resolutionMs = Math.max(0, ...recoveryProbes.map((p) => ms(runbook.probes[p]!.interval)));
   const samples = (since: number): ProbeSample[] => recoverySamples(timeline, recoveryProbes.length ? recoveryProbes : probeNames, since);
+  const writesIntervals = probeNames.filter((n) => registry.probe(runbook.probes[n]!.type)?.measuresWrites).map((n) => ms(runbook.probes[n]!.interval));
 
   let status: RunStatus = 'completed';
   let error: string | undefined;
   const cleanupErrors: string[] = [];
   let probes: RunProbes | undefined;
-  let survivors: { endpoint: string; keys: Set<string>; splitBrain?: string[] } | undefined;
   let faultBegan = phaseStatus(timeline, 'fault') !== undefined;
 
   try {
@@ -223,24 +255,23 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       const fault = await runPhase('fault', signal);
       if (!fault.ok) throw fault.error!;
     }
-    if (!timeline.some((e) => e.kind === 'mark' && e.name === 'outage-start')) {
-      // t0 is when the last fault step completed, not when the phase bookkeeping was written.
-      const lastFault = timeline.filter((e) => e.kind === 'step' && e.phase === 'fault' && (e.status === 'succeeded' || e.status === 'already-done')).at(-1);
-      record({ t: lastFault?.t ?? clock.now(), kind: 'mark', name: 'outage-start' }, true);
+    // In a real failover the incident is the outage: it began when the command started. In a
+    // drill t0 is observed, from the probes (see verify/measure.ts), never assumed.
+    if (mode === 'failover' && !timeline.some((e) => e.kind === 'mark' && e.name === 'outage-start')) {
+      record({ t: startedAt, kind: 'mark', name: 'outage-start' }, true);
     }
-    const t0 = timeline.filter((e) => e.kind === 'mark' && e.name === 'outage-start').at(-1)!.t;
-    progress('outage started; failover:');
 
     const failover = await runPhase('failover', signal);
     if (!failover.ok) throw failover.error!;
     mark('failover-done');
 
-    if (recoveryProbes.length) await awaitRecovery(t0);
+    if (recoveryProbes.length) await awaitRecovery(probes);
 
     rlog.debug('stopping probes');
     await probes.scheduler.stop();
+    syncAcks();
     rlog.debug('probes stopped; reading surviving write markers');
-    survivors = await readSurvivors(probes);
+    await readSurvivors(probes);
   } catch (err) {
     status = signal.aborted || err instanceof AbortedError ? 'aborted' : 'failed';
     error = messageOf(signal.aborted ? signal.reason : err);
@@ -248,6 +279,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     progress(`${status}: ${redactText(error)}`);
   } finally {
     await probes?.scheduler.close().catch(() => {});
+    syncAcks();
     rlog.debug('probes closed');
     for (const i of probes?.instances.values() ?? []) await i.close().catch(() => {});
     if (mode === 'drill' && faultBegan && runbook.failback.length) {
@@ -277,7 +309,14 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     ...(runbook.objectives.rto ? { rtoMs: ms(runbook.objectives.rto) } : {}),
     ...(runbook.objectives.rpo ? { rpoMs: ms(runbook.objectives.rpo) } : {}),
   };
-  const m = measure({ timeline, recoveryProbes, stableForMs, resolutionMs, objectives, survivors });
+  const m = measure({
+    timeline,
+    recoveryProbes,
+    stableForMs,
+    mode,
+    objectives,
+    ...(writesIntervals.length ? { writesIntervalMs: Math.max(...writesIntervals) } : {}),
+  });
   const finishedAt = clock.now();
   record({ t: finishedAt, kind: 'run', status: status === 'completed' ? 'succeeded' : status === 'aborted' ? 'aborted' : 'failed', ...(error ? { detail: redactText(error) } : {}) }, true);
   journal.append({ type: 'finished', t: finishedAt, status }, true);
@@ -318,18 +357,25 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     progress(`preflight: ${redactText(text)}`);
   }
 
-  /** Waits until every recovery probe is healthy and every writes probe acknowledged a write. */
+  /**
+   * Waits for steady state: every recovery probe and every writes probe healthy, and every writes
+   * probe acknowledging writes, continuously for `steadyState.stableFor` — so that an outage and a
+   * data loss have something to be measured against.
+   */
   async function awaitSteadyState(writeProbes: readonly string[]): Promise<void> {
-    const probesForSteady = recoveryProbes.length ? recoveryProbes : probeNames;
-    if (!probesForSteady.length) return;
-    progress(`steady state: waiting for ${probesForSteady.join(', ')}`);
+    const watched = [...new Set([...(recoveryProbes.length ? recoveryProbes : probeNames), ...writeProbes])];
+    if (!watched.length) return;
+    const stable = runbook.steadyState ? ms(runbook.steadyState.stableFor) : DEFAULT_STEADY_STABLE_MS;
+    progress(`steady state: waiting for ${watched.join(', ')} to hold for ${formatDuration(stable)}`);
     const from = clock.now();
     const timeoutMs = runbook.steadyState ? ms(runbook.steadyState.timeout) : DEFAULT_STEADY_STATE_MS;
     const reached = await awaitCondition({
       condition: () => {
-        const r = findRecovery({ samples: samples(from), probes: probesForSteady, t0: from, stableForMs: 0 });
-        const acked = writeProbes.every((p) => countedAcks(timeline).some((e) => e.probe === p && e.t >= from));
-        return r.recoveredAt !== undefined && acked ? true : undefined;
+        const r = findRecovery({ samples: samples(from), probes: watched, t0: from, stableForMs: stable });
+        if (r.recoveredAt === undefined || undecidedBy(r.recoveredAt, stable, probes!.scheduler.pendingStarts(watched))) return undefined;
+        // Acknowledged (on disk) writes inside the stable window, from every writes probe.
+        const acked = writeProbes.every((p) => countedAcks(timeline).some((e) => e.probe === p && e.t >= r.recoveredAt!));
+        return acked ? true : undefined;
       },
       now: () => clock.now(),
       deadline: from + timeoutMs,
@@ -341,39 +387,62 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     }
   }
 
-  /** Waits until the recovery condition holds (stableFor included), or its deadline. */
-  async function awaitRecovery(t0: number): Promise<void> {
+  /**
+   * Waits until the recovery condition holds (stableFor included, every check started in the
+   * window finished), or its deadline: `recovery.timeout` after the outage search began. The
+   * service is watched for at least `stableFor` after the failover phase ended, whatever the
+   * timeline showed before: an outage that begins after a fault step returned, or a split brain
+   * after a promotion, must be seen.
+   */
+  async function awaitRecovery(p: RunProbes): Promise<void> {
+    const from = outageSearchStart(timeline, mode) ?? clock.now();
+    const watchUntil = clock.now() + stableForMs;
     // Recovery that begins just before the deadline still needs stableFor (and a check) to be confirmed.
-    const maxProbeTimeout = Math.max(0, ...recoveryProbes.map((p) => ms(runbook.probes[p]!.timeout)));
+    const maxProbeTimeout = Math.max(0, ...recoveryProbes.map((n) => ms(runbook.probes[n]!.timeout)));
     const recovered = await awaitCondition({
-      condition: () => findRecovery({ samples: samples(t0), probes: recoveryProbes, t0, stableForMs }).rtoMs,
+      condition: () => {
+        if (clock.now() < watchUntil) return undefined;
+        const r = recoveryState(timeline, recoveryProbes, stableForMs, from, mode);
+        if (r.recoveredAt === undefined || undecidedBy(r.recoveredAt, stableForMs, p.scheduler.pendingStarts(recoveryProbes))) return undefined;
+        return r;
+      },
       now: () => clock.now(),
-      deadline: t0 + ms(runbook.recovery!.timeout) + stableForMs + maxProbeTimeout,
+      deadline: from + ms(runbook.recovery!.timeout) + stableForMs + maxProbeTimeout,
       signal,
     });
-    if (recovered.done) progress(`recovered (RTO ${Math.round(recovered.value)} ms)`);
+    if (recovered.done) progress(recovered.value.outageObserved ? `recovered (RTO ${Math.round(recovered.value.rtoMs!)} ms)` : 'no outage observed: every recovery check after the fault succeeded');
     else {
       mark('recovery-timeout', `not recovered within ${runbook.recovery!.timeout}`);
       progress(`not recovered within ${runbook.recovery!.timeout}`);
     }
   }
 
-  /** Reads which write markers survived, from the endpoint that now accepts writes. */
-  async function readSurvivors(p: RunProbes): Promise<typeof survivors> {
-    const writer = p.writeProbes.map((name) => p.instances.get(name)!).find((i) => i.readSurvivingMarkers);
-    if (!writer?.readSurvivingMarkers) return undefined;
-    const ac = AbortSignal.any([signal, AbortSignal.timeout(15_000)]);
-    try {
-      const found = await writer.readSurvivingMarkers(ac);
+  /**
+   * Reads, for each writes probe, which of its acknowledged markers survived on the endpoint that
+   * now accepts writes, and journals what is missing (a resume after teardown then needs no
+   * server). Probes whose reading is already journaled are not read again.
+   */
+  async function readSurvivors(p: RunProbes): Promise<void> {
+    const done = new Set(timeline.filter((e) => e.kind === 'markers').map((e) => (e as { probe: string }).probe));
+    for (const name of p.writeProbes) {
+      const instance = p.instances.get(name)!;
+      if (done.has(name) || !instance.readSurvivingMarkers) continue;
+      const ac = AbortSignal.any([signal, AbortSignal.timeout(15_000)]);
+      let found: Awaited<ReturnType<NonNullable<typeof instance.readSurvivingMarkers>>>;
+      try {
+        found = await instance.readSurvivingMarkers(ac);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new InfrastructureError(`data loss not measured: could not read the surviving write markers of ${name}: ${messageOf(err)}`, { cause: err });
+      }
       if (found.splitBrain) {
-        mark('split-brain', `more than one endpoint accepts writes: ${found.splitBrain.join(', ')}; markers read from ${found.endpoint}`);
+        mark('split-brain', `more than one endpoint accepts writes: ${found.splitBrain.join(', ')}; markers of ${name} read from ${found.endpoint}`);
         progress(`SPLIT BRAIN: ${found.splitBrain.join(', ')} accept writes`);
       }
-      rlog.debug({ endpoint: found.endpoint, markers: found.keys.size }, 'surviving write markers read');
-      return found;
-    } catch (err) {
-      if (signal.aborted) throw err;
-      throw new InfrastructureError(`data loss not measured: could not read the surviving write markers: ${messageOf(err)}`, { cause: err });
+      const acked = countedAcks(timeline).filter((a) => a.probe === name);
+      const missing = [...new Set(acked.map((a) => markerKey(a.writer, a.seq)).filter((k) => !found.keys.has(k)))];
+      record({ t: clock.now(), kind: 'markers', probe: name, endpoint: found.endpoint, missing, ...(found.splitBrain ? { splitBrain: found.splitBrain } : {}) }, true);
+      rlog.debug({ probe: name, endpoint: found.endpoint, markers: found.keys.size, missing: missing.length }, 'surviving write markers read');
     }
   }
 }

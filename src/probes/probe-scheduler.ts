@@ -22,6 +22,8 @@ export class ProbeScheduler {
   private timers = new Map<string, NodeJS.Timeout>();
   private inFlight = new Map<string, Set<Promise<void>>>();
   private controllers = new Set<AbortController>();
+  /** Start instants of the checks still running, by probe. */
+  private running = new Map<string, Set<number>>();
   private stopped = false;
 
   constructor(
@@ -58,6 +60,9 @@ export class ProbeScheduler {
     this.controllers.add(ac);
     const timer = setTimeout(() => ac.abort(new ProviderError(`timed out after ${p.timeoutMs} ms`)), p.timeoutMs);
     const start = this.clock.now();
+    let starts = this.running.get(p.name);
+    if (!starts) this.running.set(p.name, (starts = new Set()));
+    starts.add(start);
     let sample: ProbeSample;
     try {
       const r = await p.instance.check(ac.signal);
@@ -68,10 +73,16 @@ export class ProbeScheduler {
     } finally {
       clearTimeout(timer);
       this.controllers.delete(ac);
+      starts.delete(start);
     }
     if (this.stopped) return;
     if (sample.error) sample.error = redactText(sample.error);
     this.onSample(sample);
+  }
+
+  /** Start instants of the checks of these probes that are still running (a decision on recovery waits for them). */
+  pendingStarts(probes: readonly string[]): number[] {
+    return probes.flatMap((p) => [...(this.running.get(p) ?? [])]);
   }
 
   /**

@@ -14,7 +14,24 @@ export type TimelineEvent =
     }
   | ProbeSample
   | WriteAck
-  | { t: number; kind: 'mark'; name: MarkName; detail?: string };
+  | { t: number; kind: 'mark'; name: MarkName; detail?: string }
+  | MarkersRead;
+
+/**
+ * What one writes probe found after recovery: which of its acknowledged markers are missing on
+ * the endpoint that now accepts writes. Journaled, so that a resume after teardown can still
+ * measure the data loss without a server.
+ */
+export interface MarkersRead {
+  t: number;
+  kind: 'markers';
+  probe: string;
+  endpoint: string;
+  /** markerKeys of acknowledged writes not found. */
+  missing: string[];
+  /** Endpoints that all accepted writes (split brain), if more than one. */
+  splitBrain?: string[];
+}
 
 /** Named instants of a run. `outage-start` is t0 of the verifier. */
 export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout' | 'lab-replaced' | 'split-brain';
@@ -28,6 +45,8 @@ export interface ProbeSample {
   ok: boolean;
   endpoint?: string;
   error?: string;
+  /** A stand-in for the checks nobody made while the runner was down (between a crash and its resume). */
+  unobserved?: true;
 }
 
 /** A write marker whose commit returned: `t` is the instant the acknowledgement arrived. */

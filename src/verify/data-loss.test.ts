@@ -39,8 +39,9 @@ describe('measureDataLoss', () => {
         { writer: 'w', seq: 6, t: 600 },
       ],
       rpoMs: 300,
+      oldestLostAt: 400,
       newestLostAt: 600,
-      newestSurvivingBeforeAt: 300,
+      survivingBeforeAt: 300,
       rpoIsLowerBound: false,
     });
   });
@@ -49,7 +50,7 @@ describe('measureDataLoss', () => {
     // Writes 1 and 3 survive (3 landed on the new primary after failover); 2 was lost.
     const acks = [ack('w', 1, 100), ack('w', 2, 250), ack('w', 3, 900)];
     const result = measureDataLoss(acks, keys(['w', 1], ['w', 3]));
-    expect(result).toMatchObject({ lost: 1, rpoMs: 150, newestLostAt: 250, newestSurvivingBeforeAt: 100 });
+    expect(result).toMatchObject({ lost: 1, rpoMs: 150, newestLostAt: 250, survivingBeforeAt: 100 });
     expect(result.rpoIsLowerBound).toBe(false);
   });
 
@@ -58,7 +59,7 @@ describe('measureDataLoss', () => {
     const result = measureDataLoss(acks, keys(['a', 1], ['b', 1], ['a', 2]));
     expect(result.lostWrites).toEqual([{ writer: 'b', seq: 2, t: 230 }]);
     expect(result.rpoMs).toBe(30);
-    expect(result.newestSurvivingBeforeAt).toBe(200);
+    expect(result.survivingBeforeAt).toBe(200);
   });
 
   it('counts a write acknowledged twice once, at its first acknowledgement', () => {
@@ -84,6 +85,7 @@ describe('measureDataLoss', () => {
         { writer: 'w', seq: 3, t: 350 },
       ],
       rpoMs: 250,
+      oldestLostAt: 100,
       newestLostAt: 350,
       rpoIsLowerBound: true,
     });
@@ -93,7 +95,7 @@ describe('measureDataLoss', () => {
     const acks = [ack('w', 1, 100), ack('w', 2, 180), ack('w', 3, 400)];
     const result = measureDataLoss(acks, keys(['w', 3]));
     expect(result).toMatchObject({ lost: 2, rpoMs: 80, newestLostAt: 180, rpoIsLowerBound: true });
-    expect(result.newestSurvivingBeforeAt).toBeUndefined();
+    expect(result.survivingBeforeAt).toBeUndefined();
   });
 
   it('reports nothing acknowledged when there were no acks', () => {
@@ -104,5 +106,28 @@ describe('measureDataLoss', () => {
       rpoMs: 0,
       rpoIsLowerBound: false,
     });
+  });
+});
+
+describe('measureDataLoss: the RPO spans the whole loss', () => {
+  it('measures from the newest survivor before the oldest lost write when lost and surviving writes interleave (split brain)', () => {
+    // 250 writes over 5 s (one every 20 ms); from 1000 ms on every second one went to the old,
+    // cut-off primary and was lost: 100 lost writes interleaved with 100 survivors.
+    const acks: WriteAck[] = [];
+    const present = new Set<string>();
+    for (let i = 0; i < 250; i++) {
+      const t = i * 20;
+      acks.push(ack('w', i, t));
+      const lost = t >= 1000 && i % 2 === 0;
+      if (!lost) present.add(markerKey('w', i));
+    }
+    const r = measureDataLoss(acks, present);
+    expect(r.lost).toBe(100);
+    expect(r.oldestLostAt).toBe(1000);
+    expect(r.newestLostAt).toBe(4960);
+    // The newest survivor before the oldest lost write was acknowledged at 980 ms.
+    expect(r.survivingBeforeAt).toBe(980);
+    expect(r.rpoMs).toBe(4960 - 980);
+    expect(r.rpoIsLowerBound).toBe(false);
   });
 });

@@ -16,15 +16,21 @@ export interface DataLossResult {
   lost: number;
   /** The missing writes, oldest acknowledgement first. */
   lostWrites: LostWrite[];
-  /** Measured RPO: newest lost ack − newest surviving ack before it; 0 when nothing was lost. */
+  /**
+   * Measured RPO: ack time of the newest lost write − ack time of the newest surviving write
+   * acknowledged before the *oldest* lost write, so the whole span of lost data counts, also when
+   * lost and surviving writes interleave (split brain). 0 when nothing was lost.
+   */
   rpoMs: number;
+  /** Ack time of the oldest lost write. */
+  oldestLostAt?: number;
   /** Ack time of the newest lost write. */
   newestLostAt?: number;
-  /** Ack time of the newest surviving write acknowledged at or before the newest lost one. */
-  newestSurvivingBeforeAt?: number;
+  /** Ack time of the newest surviving write acknowledged before the oldest lost one. */
+  survivingBeforeAt?: number;
   /**
-   * True when no surviving write precedes the newest lost one, so the RPO is measured from the
-   * earliest acknowledged write instead: the real loss window started earlier than we can see.
+   * True when no surviving write precedes the oldest lost one: the RPO is measured from the oldest
+   * lost write instead, and the real loss window may have begun earlier than anything observed.
    */
   rpoIsLowerBound: boolean;
 }
@@ -35,7 +41,7 @@ export interface DataLossResult {
  *
  * A write acknowledged more than once counts once, at its earliest acknowledgement.
  *
- * @param acks every write acknowledgement of the run, in any order
+ * @param acks every counted write acknowledgement, in any order
  * @param present the {@link markerKey}s found after recovery
  */
 export function measureDataLoss(acks: readonly WriteAck[], present: ReadonlySet<string>): DataLossResult {
@@ -55,23 +61,13 @@ export function measureDataLoss(acks: readonly WriteAck[], present: ReadonlySet<
   lostWrites.sort((a, b) => a.t - b.t || a.writer.localeCompare(b.writer) || a.seq - b.seq);
 
   const base = { acknowledged: writes.size, lost: lostWrites.length, lostWrites };
+  const oldestLost = lostWrites[0];
   const newestLost = lostWrites.at(-1);
-  if (!newestLost) return { ...base, rpoMs: 0, rpoIsLowerBound: false };
+  if (!oldestLost || !newestLost) return { ...base, rpoMs: 0, rpoIsLowerBound: false };
 
-  const newestLostAt = newestLost.t;
   let survivingBefore = -Infinity;
-  for (const t of survivingTimes) if (t <= newestLostAt && t > survivingBefore) survivingBefore = t;
-  if (survivingBefore === -Infinity) {
-    // Every write up to the newest lost one is gone, so the earliest ack of all is the oldest lost
-    // one: the loss window started no later than that, and we cannot see how much earlier.
-    const earliest = lostWrites[0]!.t;
-    return { ...base, rpoMs: newestLostAt - earliest, newestLostAt, rpoIsLowerBound: true };
-  }
-  return {
-    ...base,
-    rpoMs: newestLostAt - survivingBefore,
-    newestLostAt,
-    newestSurvivingBeforeAt: survivingBefore,
-    rpoIsLowerBound: false,
-  };
+  for (const t of survivingTimes) if (t < oldestLost.t && t > survivingBefore) survivingBefore = t;
+  const span = { oldestLostAt: oldestLost.t, newestLostAt: newestLost.t };
+  if (survivingBefore === -Infinity) return { ...base, ...span, rpoMs: newestLost.t - oldestLost.t, rpoIsLowerBound: true };
+  return { ...base, ...span, rpoMs: newestLost.t - survivingBefore, survivingBeforeAt: survivingBefore, rpoIsLowerBound: false };
 }

@@ -1,22 +1,50 @@
-import type { ProbeSample, TimelineEvent, WriteAck } from '../timeline/timeline-event.js';
-import { findRecovery } from './recovery.js';
+import { markerKey, type TimelineEvent, type WriteAck } from '../timeline/timeline-event.js';
 import { measureDataLoss, type LostWrite } from './data-loss.js';
-import { judge, allMet, type ObjectiveVerdict } from './verdict.js';
+import { faultStartOf, observedOutageStart, observedResolution, recoverySamples } from './outage.js';
+import { findRecovery } from './recovery.js';
+import type { RunMode } from './run-result.js';
+import { allMet, judge, type ObjectiveVerdict } from './verdict.js';
+
+export { recoverySamples } from './outage.js';
+
+/** Data loss seen by one writes probe. */
+export interface ProbeDataLoss {
+  probe: string;
+  acknowledged: number;
+  lost: number;
+  rpoMs: number;
+  rpoIsLowerBound: boolean;
+  /** Endpoint its surviving markers were read from. */
+  readFrom: string;
+}
 
 /** What the verifier measured, every figure derived from the recorded timeline. */
 export interface Measurements {
-  /** t0: when the last fault step completed (drill). */
+  /** When the fault phase began (drill). */
+  faultStartedAt?: number;
+  /** When its last step ended. The fault's own timing is kept beside t0, not used as t0. */
+  faultEndedAt?: number;
+  /** t0: the start of the earliest failed recovery check after the fault began (drill), or the incident start (failover). */
   outageStartAt?: number;
+  /** Whether an outage was observed at all: no failed recovery check means RTO 0 at its resolution. */
+  outageObserved?: boolean;
   /** t1: first instant from which every recovery probe held for stableFor. */
   recoveredAt?: number;
   rtoMs?: number;
-  /** RTO resolution: the longest interval among the recovery probes. */
+  /** RTO resolution: the largest gap observed between consecutive recovery-check starts around t0 and t1. */
   rtoResolutionMs?: number;
   acknowledgedWrites?: number;
   lostWrites?: number;
   lostWriteSample?: LostWrite[];
   rpoMs?: number;
+  /** The RPO is a lower bound (`≥`): no surviving write precedes the oldest lost one. Never met. */
   rpoIsLowerBound?: boolean;
+  /** RPO resolution: the writes interval. */
+  rpoResolutionMs?: number;
+  /** Why the RPO could not be measured (e.g. no write acknowledged before the outage). */
+  rpoNotMeasured?: string;
+  /** Per writes probe, when there is more than one. */
+  dataLossByProbe?: ProbeDataLoss[];
   /** Endpoint the surviving markers were read from. */
   markersReadFrom?: string;
   /** Endpoints that all accepted writes when the markers were read (split brain), if more than one. */
@@ -27,25 +55,10 @@ export interface MeasureInput {
   timeline: readonly TimelineEvent[];
   recoveryProbes: readonly string[];
   stableForMs: number;
-  resolutionMs: number;
+  mode?: RunMode;
   objectives: { rtoMs?: number; rpoMs?: number };
-  /** Keys of the write markers that survived, when they were read. */
-  survivors?: { endpoint: string; keys: ReadonlySet<string>; splitBrain?: string[] };
-}
-
-/**
- * The probe samples that count for recovery since `since`. The process may have died and been
- * resumed: nothing was observed in between, so each resume is a break — as if every recovery
- * probe failed at that instant — and no stable window can span it.
- */
-export function recoverySamples(timeline: readonly TimelineEvent[], probes: readonly string[], since: number): ProbeSample[] {
-  const out: ProbeSample[] = [];
-  for (const e of timeline) {
-    if (e.kind === 'probe' && e.start >= since) out.push(e);
-    else if (e.kind === 'run' && e.status === 'resumed' && e.t >= since)
-      for (const probe of probes) out.push({ t: e.t, kind: 'probe', probe, start: e.t, ok: false, error: 'not observed: the run was resumed' });
-  }
-  return out;
+  /** The configured interval of the writes probes (the RPO's resolution). */
+  writesIntervalMs?: number;
 }
 
 /** Write acknowledgements that count: those after the last replacement of the lab (if any). */
@@ -54,32 +67,121 @@ export function countedAcks(timeline: readonly TimelineEvent[]): WriteAck[] {
   return timeline.filter((e): e is WriteAck => e.kind === 'write-ack' && e.t >= replaced);
 }
 
+/** The recovery of a run, as far as the timeline shows it (used live by the engine and after the run). */
+export interface RecoveryState {
+  /** Where the search starts: the fault's start (drill) or the incident start (failover). */
+  from: number;
+  t0?: number;
+  outageObserved: boolean;
+  recoveredAt?: number;
+  rtoMs?: number;
+}
+
+/** Where observation of the outage starts: the fault phase's start in a drill, the `outage-start` mark otherwise. */
+export function outageSearchStart(timeline: readonly TimelineEvent[], mode: RunMode = 'drill'): number | undefined {
+  const marked = timeline.filter((e) => e.kind === 'mark' && e.name === 'outage-start').at(-1)?.t;
+  return mode === 'drill' ? (faultStartOf(timeline) ?? marked) : marked;
+}
+
+/**
+ * t0 and t1 from the timeline (SPEC §4): t0 is observed — the earliest failed recovery check
+ * that started at or after `from` (a resume's unobserved gap counts as a failure); without one,
+ * no outage was observed and recovery is the first stable window from `from` (RTO 0).
+ */
+export function recoveryState(timeline: readonly TimelineEvent[], probes: readonly string[], stableForMs: number, from: number, mode: RunMode = 'drill'): RecoveryState {
+  const samples = recoverySamples(timeline, probes, from);
+  // In a real failover the incident start is t0: the outage is known, not observed.
+  const t0 = mode === 'drill' ? observedOutageStart(samples, probes, from) : from;
+  const start = t0 ?? from;
+  const r = findRecovery({ samples, probes, t0: start, stableForMs });
+  return {
+    from,
+    ...(t0 !== undefined ? { t0 } : {}),
+    outageObserved: t0 !== undefined,
+    ...(r.recoveredAt !== undefined ? { recoveredAt: r.recoveredAt, rtoMs: t0 === undefined ? 0 : r.rtoMs } : {}),
+  };
+}
+
+/** The markers each writes probe found after recovery (journaled, so a resume needs no server). */
+function markerReadings(timeline: readonly TimelineEvent[]) {
+  const byProbe = new Map<string, Extract<TimelineEvent, { kind: 'markers' }>>();
+  for (const e of timeline) if (e.kind === 'markers') byProbe.set(e.probe, e);
+  return byProbe;
+}
+
 /** Pure: timeline → measured RTO/RPO and a verdict per objective. */
 export function measure(input: MeasureInput): { measurements: Measurements; verdicts: ObjectiveVerdict[]; met: boolean } {
-  const marks = input.timeline.filter((e): e is Extract<TimelineEvent, { kind: 'mark' }> => e.kind === 'mark');
-  const t0 = marks.filter((m) => m.name === 'outage-start').at(-1)?.t;
+  const { timeline, recoveryProbes, stableForMs } = input;
+  const mode = input.mode ?? 'drill';
   const m: Measurements = {};
-  if (t0 !== undefined) {
-    m.outageStartAt = t0;
-    const samples = recoverySamples(input.timeline, input.recoveryProbes, t0);
-    const r = findRecovery({ samples, probes: input.recoveryProbes, t0, stableForMs: input.stableForMs });
+  const faultSteps = timeline.filter((e) => e.kind === 'step' && e.phase === 'fault');
+  if (mode === 'drill') {
+    const faultStart = faultStartOf(timeline);
+    if (faultStart !== undefined) m.faultStartedAt = faultStart;
+    const ended = faultSteps.filter((e) => e.kind === 'step' && e.status !== 'started' && e.status !== 'retrying').at(-1)?.t;
+    if (ended !== undefined) m.faultEndedAt = ended;
+  }
+
+  const from = outageSearchStart(timeline, mode);
+  let t0: number | undefined;
+  if (from !== undefined) {
+    const r = recoveryState(timeline, recoveryProbes, stableForMs, from, mode);
+    t0 = r.t0;
+    m.outageObserved = r.outageObserved;
+    if (r.t0 !== undefined) m.outageStartAt = r.t0;
     if (r.recoveredAt !== undefined) {
       m.recoveredAt = r.recoveredAt;
       m.rtoMs = r.rtoMs;
     }
-    m.rtoResolutionMs = input.resolutionMs;
+    const samples = recoverySamples(timeline, recoveryProbes, -Infinity);
+    const around = [r.t0 ?? from, ...(r.recoveredAt !== undefined ? [r.recoveredAt] : [])];
+    const resolution = observedResolution(samples, recoveryProbes, around);
+    if (resolution !== undefined) m.rtoResolutionMs = resolution;
   }
-  if (input.survivors) {
-    const acks = countedAcks(input.timeline);
-    const loss = measureDataLoss(acks, input.survivors.keys);
-    m.acknowledgedWrites = loss.acknowledged;
-    m.lostWrites = loss.lost;
-    m.lostWriteSample = loss.lostWrites.slice(-20);
-    m.rpoMs = loss.rpoMs;
-    m.rpoIsLowerBound = loss.rpoIsLowerBound;
-    m.markersReadFrom = input.survivors.endpoint;
-    if (input.survivors.splitBrain) m.splitBrain = input.survivors.splitBrain;
+
+  const readings = markerReadings(timeline);
+  if (readings.size > 0) {
+    const acks = countedAcks(timeline);
+    const perProbe: ProbeDataLoss[] = [];
+    const lostSample: LostWrite[] = [];
+    let acknowledged = 0;
+    let lost = 0;
+    for (const [probe, reading] of readings) {
+      const own = acks.filter((a) => a.probe === probe);
+      const missing = new Set(reading.missing);
+      const present = new Set(own.map((a) => markerKey(a.writer, a.seq)).filter((k) => !missing.has(k)));
+      const loss = measureDataLoss(own, present);
+      acknowledged += loss.acknowledged;
+      lost += loss.lost;
+      lostSample.push(...loss.lostWrites);
+      perProbe.push({ probe, acknowledged: loss.acknowledged, lost: loss.lost, rpoMs: loss.rpoMs, rpoIsLowerBound: loss.rpoIsLowerBound, readFrom: reading.endpoint });
+    }
+    m.acknowledgedWrites = acknowledged;
+    m.lostWrites = lost;
+    m.lostWriteSample = lostSample.sort((a, b) => a.t - b.t).slice(-20);
+    // The worst probe decides; a lower bound anywhere makes the figure a lower bound.
+    const worst = perProbe.reduce((a, b) => (b.rpoMs > a.rpoMs ? b : a));
+    m.rpoMs = worst.rpoMs;
+    m.rpoIsLowerBound = perProbe.some((p) => p.rpoIsLowerBound && p.lost > 0);
+    if (input.writesIntervalMs !== undefined) m.rpoResolutionMs = input.writesIntervalMs;
+    if (perProbe.length > 1) m.dataLossByProbe = perProbe;
+    m.markersReadFrom = [...new Set(perProbe.map((p) => p.readFrom))].join(', ');
+    const split = [...readings.values()].flatMap((r) => r.splitBrain ?? []);
+    if (split.length) m.splitBrain = [...new Set(split)];
+    // Nothing acknowledged before the outage: there was nothing to lose yet, so a 0 would say nothing.
+    const reference = t0 ?? from;
+    if (reference !== undefined && !acks.some((a) => a.t < reference)) {
+      m.rpoNotMeasured = 'not measured: no write was acknowledged before the outage';
+      delete m.rpoMs;
+      delete m.rpoIsLowerBound;
+    }
   }
-  const verdicts = judge(input.objectives, { rtoMs: m.rtoMs, rpoMs: m.rpoMs, recovered: m.recoveredAt !== undefined });
+  const verdicts = judge(input.objectives, {
+    rtoMs: m.rtoMs,
+    rpoMs: m.rpoMs,
+    recovered: m.recoveredAt !== undefined,
+    rpoIsLowerBound: m.rpoIsLowerBound,
+    rpoReason: m.rpoNotMeasured,
+  });
   return { measurements: m, verdicts, met: allMet(verdicts) };
 }

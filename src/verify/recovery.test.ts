@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { ProbeSample } from '../timeline/timeline-event.js';
 import { InvalidInputError } from '../errors.js';
-import { findRecovery } from './recovery.js';
+import { findRecovery, undecidedBy } from './recovery.js';
 
 function ok(probe: string, start: number, t: number): ProbeSample {
   return { kind: 'probe', probe, start, t, ok: true };
@@ -194,9 +194,28 @@ function referenceRecovery(samples: ProbeSample[], probes: string[], t0: number,
     const oks = ps.filter((s) => s.ok && s.t <= x);
     if (oks.length === 0) return false;
     const s = oks.reduce((a, b) => (b.start > a.start ? b : a));
-    if (ps.some((f) => !f.ok && f.start >= s.start && f.t <= y)) return false;
+    if (ps.some((f) => !f.ok && f.start >= s.start && f.start <= y)) return false;
     return ps.some((q) => q.t >= y);
   };
   const candidates = [...new Set(counted.map((s) => s.t))].filter((t) => t >= t0).sort((a, b) => a - b);
   return candidates.find((x) => probes.every((p) => upThrough(p, x, x + stableForMs)));
 }
+
+describe('findRecovery: a check that hangs inside the stable window', () => {
+  it('breaks the window, however late it finishes (up 490 ms, then hung, is not recovered)', () => {
+    // Up for 490 ms with checks every 10 ms, then the server freezes: the checks started from
+    // 1490 on hang until their 1 s timeout. With stableFor 500 ms nothing was stable.
+    const samples = [fail('db', 990, 1000), ...series('db', 1000, 1490, 10, true)];
+    for (let s = 1490; s < 1800; s += 10) samples.push(fail('db', s, s + 1000));
+    expect(findRecovery({ samples, probes: ['db'], t0: 990, stableForMs: 500 })).toEqual({ recoveredAt: undefined, rtoMs: undefined });
+  });
+});
+
+describe('undecidedBy', () => {
+  it('holds the decision while a check that started inside the window is still running', () => {
+    expect(undecidedBy(1000, 500, [1400])).toBe(true);
+    expect(undecidedBy(1000, 500, [1500])).toBe(true);
+    expect(undecidedBy(1000, 500, [1501])).toBe(false);
+    expect(undecidedBy(1000, 500, [])).toBe(false);
+  });
+});

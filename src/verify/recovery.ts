@@ -26,9 +26,11 @@ export interface RecoveryResult {
  * continuously and observably, for `stableForMs` (SPEC §4).
  *
  * Only samples of the named probes that started at or after `t0` count. A probe is up from x
- * through y when its latest-started ok sample completed by x, no failed sample that started at
- * or after that ok sample's start completed by y, and the probe has a sample completing at or
- * after y (so the whole window was observed). Candidate instants are the completion times of the
+ * through y when its latest-started ok sample completed by x, no failed sample started between
+ * that ok sample's start and y (however late it finished: a check that hangs inside the window
+ * breaks it), and the probe has a sample completing at or after y (so the whole window was
+ * observed). Checks still running are not in `samples`: a caller watching live must not accept
+ * t1 while a check that started by t1 + stableFor is still running (see `undecidedBy`). Candidate instants are the completion times of the
  * counted samples. An empty probe list means recovered at `t0`.
  *
  * Runs in O(n log n) for n samples and a handful of probes.
@@ -75,8 +77,6 @@ interface ProbeHistory {
   okMaxStart: number[];
   /** Starts of failed samples, ascending. */
   failStart: number[];
-  /** failMinT[j]: earliest completion among the failed samples failStart[j..]. */
-  failMinT: number[];
   /** Latest completion of any sample (-Infinity when none). */
   lastT: number;
 }
@@ -87,14 +87,10 @@ function buildHistory(samples: ProbeSample[]): ProbeHistory {
   const okMaxStart: number[] = [];
   let maxStart = -Infinity;
   for (const s of ok) okMaxStart.push((maxStart = Math.max(maxStart, s.start)));
-  const failMinT = new Array<number>(failed.length);
-  let minT = Infinity;
-  for (let j = failed.length - 1; j >= 0; j--) failMinT[j] = minT = Math.min(minT, failed[j]!.t);
   return {
     okT: ok.map((s) => s.t),
     okMaxStart,
     failStart: failed.map((s) => s.start),
-    failMinT,
     lastT: samples.reduce((m, s) => Math.max(m, s.t), -Infinity),
   };
 }
@@ -104,9 +100,20 @@ function isUpThrough(h: ProbeHistory, x: number, y: number): boolean {
   const i = firstIndex(h.okT, (t) => t > x) - 1;
   if (i < 0) return false;
   const okStart = h.okMaxStart[i]!;
-  // Failures that started before the ok sample observed an earlier state and do not count.
+  // Failures that started before the ok sample observed an earlier state and do not count; one
+  // that started inside the window breaks it, whenever it completed.
   const j = firstIndex(h.failStart, (start) => start >= okStart);
-  return j === h.failStart.length || h.failMinT[j]! > y;
+  return j === h.failStart.length || h.failStart[j]! > y;
+}
+
+/**
+ * Whether a live recovery decision must wait: t1 is not decided until every check that started
+ * by t1 + stableFor has finished (one still running may yet fail and break the window).
+ *
+ * @param pendingStarts start instants of the recovery probes' checks still running
+ */
+export function undecidedBy(recoveredAt: number, stableForMs: number, pendingStarts: readonly number[]): boolean {
+  return pendingStarts.some((start) => start <= recoveredAt + stableForMs);
 }
 
 /** Index of the first element of an ascending array satisfying a monotone predicate. */

@@ -25,12 +25,17 @@ export interface Measured {
   rpoMs?: number;
   /** Whether recovery was detected at all. */
   recovered: boolean;
+  /** The RPO is only a lower bound: it is shown as `≥` and never counts as met. */
+  rpoIsLowerBound?: boolean;
+  /** Why the RPO was not measured, when it was not. */
+  rpoReason?: string;
 }
 
 /**
  * Compares the measured RTO and RPO with the runbook's objectives: one verdict per objective
  * present, RTO first. An objective is met when the measurement is at most the target. An RTO
- * without recovery, and an RPO that was not measured, are missed with a `reason`.
+ * without recovery, an RPO that was not measured, and an RPO that is only a lower bound are
+ * missed with a `reason`.
  */
 export function judge(objectives: Objectives, measured: Measured): ObjectiveVerdict[] {
   const verdicts: ObjectiveVerdict[] = [];
@@ -44,8 +49,10 @@ export function judge(objectives: Objectives, measured: Measured): ObjectiveVerd
   if (objectives.rpoMs !== undefined) {
     verdicts.push(
       measured.rpoMs === undefined
-        ? unmeasured('rpo', objectives.rpoMs, 'not measured: no data-loss measurement was taken')
-        : compare('rpo', objectives.rpoMs, measured.rpoMs),
+        ? unmeasured('rpo', objectives.rpoMs, measured.rpoReason ?? 'not measured: no data-loss measurement was taken')
+        : measured.rpoIsLowerBound
+          ? { ...compare('rpo', objectives.rpoMs, measured.rpoMs), met: false, reason: 'lower bound: no surviving write precedes the lost ones, so the loss may have begun earlier' }
+          : compare('rpo', objectives.rpoMs, measured.rpoMs),
     );
   }
   return verdicts;

@@ -38,7 +38,9 @@ export class WriteProbe implements ProbeInstance {
       const configs = pgConfigsFor(ctx, ref);
       return configs.map((c, i) => new EndpointPool(configs.length > 1 ? `${ref.name}#${i}` : ref.name, c));
     });
-    this.writer = `a${ctx.attempt}`;
+    // The writer names the probe (several writes probes never share markers) and the attempt (a
+    // resumed run starts its sequence again).
+    this.writer = `${ctx.probeName}/a${ctx.attempt}`;
   }
 
   private order(): EndpointPool[] {
