@@ -9,6 +9,7 @@ import { renderTable, type Bench } from './support/bench-report.js';
 const BENCHES: Bench[] = [
   { name: 'cli-startup', run: async (p) => (await import('./cli-startup.bench.js')).cliStartupBench(p) },
   { name: 'engine', run: async (p) => (await import('./engine.bench.js')).engineBench(p) },
+  { name: 'rto-exec-fault', run: async (p) => (await import('./rto-exec-fault.bench.js')).rtoExecFaultBench(p) },
   { name: 'rto-accuracy', run: async (p) => (await import('./rto-accuracy.bench.js')).rtoAccuracyBench(p) },
   { name: 'local-failover', run: async (p) => (await import('./local-failover.bench.js')).localFailoverBench(p) },
 ];

@@ -52,6 +52,7 @@ describe('interrupting a drill', () => {
     expect(acksBeforeCrash).toBeGreaterThan(0);
 
     const r = await runCli(['--state-dir', state, 'resume', runId]);
+    const resumeEndedAt = Date.now();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const report = reportOf(state, runId);
     expect(report.status).toBe('completed');
@@ -68,7 +69,12 @@ describe('interrupting a drill', () => {
     expect(acks.some((e: any) => e.writer === 'writes/a2')).toBe(true);
     expect(report.measurements.acknowledgedWrites).toBe(new Set(acks.map((e: any) => `${e.writer}:${e.seq}`)).size);
     expect(report.measurements.acknowledgedWrites).toBeGreaterThanOrEqual(acksBeforeCrash);
-    expect(report.measurements.rtoMs).toBeGreaterThan(0);
+    const m = report.measurements;
+    const step = (id: string) => report.steps.find((s: any) => s.id === id);
+    expect(m.outageStartAt).toBeGreaterThanOrEqual(step('kill-primary').startedAt);
+    expect(m.recoveredAt).toBeGreaterThan(step('promote').startedAt);
+    expect(m.recoveredAt).toBeLessThanOrEqual(resumeEndedAt);
+    expect(m.rtoMs).toBe(m.recoveredAt - m.outageStartAt);
     expect(livePidsMentioning(root)).toEqual([]);
     expect(existsSync(root)).toBe(false);
 

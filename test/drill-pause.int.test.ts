@@ -17,7 +17,14 @@ describe('a drill against a frozen primary', () => {
     expect(result.verdict).toBe('met');
     const timedOut = result.timeline.filter((e) => e.kind === 'probe' && !e.ok && /timed out/.test(e.error ?? ''));
     expect(timedOut.length).toBeGreaterThan(0);
-    expect(result.measurements.rtoMs).toBeGreaterThan(0);
+    // Bounds the test reads off the steps' own instants: the outage began once the freeze started,
+    // and writes could not come back before the promotion began (the primary is frozen).
+    const m = result.measurements;
+    const step = (id: string) => result.steps.find((s) => s.id === id)!;
+    expect(m.outageStartAt!).toBeGreaterThanOrEqual(step('freeze-primary').startedAt!);
+    expect(m.outageStartAt!).toBeLessThanOrEqual(step('promote').endedAt!);
+    expect(m.recoveredAt!).toBeGreaterThan(step('promote').startedAt!);
+    expect(m.rtoMs).toBe(m.recoveredAt! - m.outageStartAt!);
     expect(result.steps.find((s) => s.id === 'rejoin')?.status).toBe('succeeded');
     const root = labRootOf(join(stateDir, 'runs', result.runId, 'journal.jsonl'))!;
     expect(livePidsMentioning(root)).toEqual([]);

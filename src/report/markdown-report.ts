@@ -17,16 +17,21 @@ export function renderMarkdownReport(r: RunResult): string {
   for (const e of r.cleanupErrors) lines.push(`- Cleanup: ${e}`);
   lines.push('', '## Objectives', '', '| objective | target | measured | margin | result |', '|---|---|---|---|---|');
   for (const v of r.verdicts) {
-    const measured = v.measuredMs === undefined ? (v.reason ?? 'not measured') : dur(v.measuredMs);
+    const bound = v.objective === 'rpo' && m.rpoIsLowerBound ? '≥ ' : '';
+    const measured = v.measuredMs === undefined ? (v.reason ?? 'not measured') : `${bound}${dur(v.measuredMs)}`;
     lines.push(`| ${v.objective.toUpperCase()} | ${dur(v.targetMs)} | ${cell(measured)} | ${dur(v.marginMs)} | ${v.met ? 'met' : '**missed**'} |`);
   }
   lines.push('', '## Measurements', '');
-  lines.push(`- Outage start (t0): ${iso(m.outageStartAt)}`);
+  if (m.faultStartedAt !== undefined) lines.push(`- Fault steps: ${iso(m.faultStartedAt)} to ${iso(m.faultEndedAt)}`);
+  if (m.outageObserved === false) lines.push('- Outage start (t0): **no outage observed** — every recovery check after the fault succeeded');
+  else lines.push(`- Outage start (t0, the first failed recovery check): ${iso(m.outageStartAt)}`);
   lines.push(`- Recovered (t1): ${iso(m.recoveredAt)}`);
-  lines.push(`- Measured RTO: ${dur(m.rtoMs)} (resolution ±${dur(m.rtoResolutionMs)})`);
+  lines.push(`- Measured RTO: ${dur(m.rtoMs)} (resolution ±${dur(m.rtoResolutionMs)}, the largest observed gap between checks)`);
   if (m.acknowledgedWrites !== undefined) {
     lines.push(`- Acknowledged writes: ${m.acknowledgedWrites}; lost: ${m.lostWrites} (read from ${m.markersReadFrom})`);
-    lines.push(`- Measured RPO: ${dur(m.rpoMs)}${m.rpoIsLowerBound ? ' (lower bound: no surviving write precedes the lost ones)' : ''}`);
+    if (m.rpoNotMeasured) lines.push(`- Measured RPO: ${m.rpoNotMeasured}`);
+    else lines.push(`- Measured RPO: ${m.rpoIsLowerBound ? '≥ ' : ''}${dur(m.rpoMs)} (resolution ±${dur(m.rpoResolutionMs)})${m.rpoIsLowerBound ? ' — a lower bound: no surviving write precedes the lost ones' : ''}`);
+    for (const p of m.dataLossByProbe ?? []) lines.push(`  - ${cell(p.probe)}: ${p.acknowledged} acknowledged, ${p.lost} lost, RPO ${p.rpoIsLowerBound ? '≥ ' : ''}${dur(p.rpoMs)} (read from ${cell(p.readFrom)})`);
     if (m.splitBrain) lines.push(`- **Split brain**: ${m.splitBrain.join(', ')} all accepted writes; markers were read from ${m.markersReadFrom} (newest timeline)`);
   }
   lines.push('', '## Steps', '', '| phase | step | status | attempts | duration | detail |', '|---|---|---|---|---|---|');
