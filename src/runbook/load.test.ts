@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -380,8 +382,9 @@ describe('parseRunbook', () => {
       ]);
     });
 
-    it.each(['${env:HOST}', '${steps.check.output}', '${steps.check.rows.0}'])('accepts the reference %s', (ref) => {
-      expect(() => parseRunbook(base({ 7: `  web: { type: http, url: "http://h/${ref}" }` }), 'rb.yaml', defaultRegistry())).not.toThrow();
+    it.each(['${env:HOST}', '${steps.check.output}', '${steps.check.rows.0}'])('accepts the reference %s in a later step', (ref) => {
+      const text = base({ 16: `  - { id: check, action: tcp, target: db }\n  - { id: use, action: exec, command: [echo, "http://h/${ref}"] }` });
+      expect(() => parseRunbook(text, 'rb.yaml', defaultRegistry())).not.toThrow();
     });
 
     it.each(['toString', 'constructor', 'hasOwnProperty'])('does not take the inherited name %s for a probe, resource or lab service', (name) => {
@@ -520,6 +523,29 @@ describe('loadRunbook', () => {
     const sub = join(dir, 'a-directory.yaml');
     await mkdir(sub);
     expect(await problemsOf(sub)).toEqual([{ file: sub, line: 1, column: 1, path: '', message: 'is a directory, not a runbook file' }]);
+  });
+
+  it('refuses a FIFO without waiting for a writer', async () => {
+    const fifo = join(dir, 'runbook.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(await problemsOf(fifo)).toEqual([{ file: fifo, line: 1, column: 1, path: '', message: 'is not a regular file (a FIFO)' }]);
+  });
+
+  it('refuses a character device such as /dev/null or /dev/zero', async () => {
+    for (const device of ['/dev/null', '/dev/zero']) {
+      expect(await problemsOf(device)).toEqual([{ file: device, line: 1, column: 1, path: '', message: 'is not a regular file (a character device)' }]);
+    }
+  });
+
+  it('refuses a socket', async () => {
+    const path = join(dir, 'runbook.sock');
+    const server = createServer();
+    await new Promise<void>((listening) => server.listen(path, listening));
+    try {
+      expect(await problemsOf(path)).toEqual([{ file: path, line: 1, column: 1, path: '', message: 'is not a regular file (a socket)' }]);
+    } finally {
+      await new Promise((closed) => server.close(closed));
+    }
   });
 
   it('reports an empty file', async () => {

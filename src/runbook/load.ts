@@ -1,7 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { Composer, LineCounter, type Document } from 'yaml';
 import { InvalidRunbookError, type RunbookProblem } from '../errors.js';
 import type { Registry } from '../providers/registry.js';
+import { TOO_DEEP, TooDeepError, checkedTokens, tooDeepPath } from './nesting.js';
 import { formatPath, locate } from './positions.js';
 import { checkRules } from './rules.js';
 import { buildRunbookSchema, type RunbookSchema } from './schema.js';
@@ -30,11 +32,15 @@ export function parseRunbook(text: string, file: string, registry: Registry): Ru
   const counter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' }) as Document.Parsed[];
+    // parseAllDocuments, with the nesting checked before the composer (which recurses) sees it.
+    docs = [...new Composer({ uniqueKeys: true, logLevel: 'error' }).compose(checkedTokens(text, counter.addNewLine))] as Document.Parsed[];
   } catch (err) {
+    if (err instanceof TooDeepError) {
+      const pos = counter.linePos(err.offset);
+      throw new InvalidRunbookError([problem(file, TOO_DEEP, pos.line, pos.col)]);
+    }
     throw new InvalidRunbookError([problem(file, `cannot parse: ${(err as Error).message}`)]);
   }
-  if (!Array.isArray(docs)) docs = [docs];
   if (docs.length === 0) throw new InvalidRunbookError([problem(file, 'file has no YAML document')]);
   const doc = docs[0]!;
   const syntax = [...docs.flatMap((d) => d.errors)].map((e) => {
@@ -57,6 +63,13 @@ export function parseRunbook(text: string, file: string, registry: Registry): Ru
   if (data === null || typeof data !== 'object' || Object.getPrototypeOf(data) !== Object.prototype) {
     throw new InvalidRunbookError([problem(file, 'a runbook must be a mapping with apiVersion, kind, name, objectives, ...')]);
   }
+  // Aliases can nest deeper than the text, or make a value contain itself.
+  const tooDeep = tooDeepPath(data);
+  if (tooDeep) {
+    const pos = locate(doc, counter, tooDeep.path);
+    const message = tooDeep.circular ? 'an alias refers to a node that contains it (a runbook cannot be circular)' : TOO_DEEP;
+    throw new InvalidRunbookError([problem(file, message, pos.line, pos.column, tooDeep.circular ? formatPath(tooDeep.path) : '')]);
+  }
 
   const result = schemaFor(registry).safeParse(data);
   const issues = [...(result.success ? [] : flattenIssues(result.error.issues, data)), ...checkRules(data, registry)];
@@ -78,14 +91,37 @@ export function parseRunbook(text: string, file: string, registry: Registry): Ru
   return result.data as unknown as Runbook;
 }
 
-/** Reads a runbook file; every problem (missing file, directory, syntax, schema) is an InvalidRunbookError. */
+/** What a file that is not a regular file is, for people. */
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/**
+ * Reads a runbook file; every problem (missing file, directory, device, syntax, schema) is an
+ * InvalidRunbookError. Only a regular file is read: a FIFO would block forever and /dev/zero
+ * never ends.
+ */
 export async function loadRunbook(file: string, registry: Registry): Promise<LoadedRunbook> {
+  const refuse = (st: Stats) => {
+    if (st.isDirectory()) throw new InvalidRunbookError([problem(file, 'is a directory, not a runbook file')]);
+    if (!st.isFile()) throw new InvalidRunbookError([problem(file, `is not a regular file (${kindOf(st)})`)]);
+    if (st.size > MAX_RUNBOOK_BYTES) throw new InvalidRunbookError([problem(file, `file is too large (${st.size} bytes; at most ${MAX_RUNBOOK_BYTES})`)]);
+  };
   let text: string;
   try {
-    const st = await stat(file);
-    if (st.isDirectory()) throw new InvalidRunbookError([problem(file, 'is a directory, not a runbook file')]);
-    if (st.size > MAX_RUNBOOK_BYTES) throw new InvalidRunbookError([problem(file, `file is too large (${st.size} bytes; at most ${MAX_RUNBOOK_BYTES})`)]);
-    text = await readFile(file, 'utf8');
+    refuse(await stat(file));
+    // Non-blocking, and checked again on the open file, in case it was replaced by a FIFO meanwhile.
+    const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    try {
+      refuse(await handle.stat());
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     if (err instanceof InvalidRunbookError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

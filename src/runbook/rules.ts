@@ -1,8 +1,9 @@
 import { topologyProblems } from '../lab/topology.js';
 import type { Registry } from '../providers/registry.js';
 import { hasCapability, type Phase, type ResourceCapability } from '../providers/types.js';
-import { parseDuration } from '../util/duration.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from '../util/duration.js';
 import { formatPath } from './positions.js';
+import { checkStepReferences } from './step-references.js';
 import { PHASES } from './types.js';
 import type { FlatIssue } from './zod-issues.js';
 
@@ -34,6 +35,7 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   const labServices = lab && isObj(lab.services) ? lab.services : {};
 
   checkReferences(doc, [], push);
+  checkStepReferences(doc, push);
   checkObjectives(doc, push);
   if (lab && isObj(lab.services)) for (const p of topologyProblems(labServices)) push(['lab', 'services', ...p.path], p.message);
   const driverName = lab ? (str(lab.driver) ?? 'process') : undefined;
@@ -44,6 +46,11 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   const typeOf = (ref: unknown) => {
     const r = typeof ref === 'string' && has(resources, ref) ? resources[ref] : undefined;
     return isObj(r) && typeof r.type === 'string' ? registry.resourceType(r.type) : undefined;
+  };
+  /** The lab service a resource stands for, when it is one. */
+  const labServiceOf = (ref: unknown): string | undefined => {
+    const field = typeOf(ref)?.labServiceField;
+    return field !== undefined ? str((resources[ref as string] as Obj)[field]) : undefined;
   };
   for (const [name, r] of Object.entries(resources)) {
     if (!isObj(r)) continue;
@@ -69,6 +76,8 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   }
 
   const recovery = isObj(doc.recovery) ? doc.recovery : undefined;
+  if (recovery) positiveDuration(recovery.timeout, ['recovery', 'timeout'], push);
+  if (isObj(doc.steadyState)) positiveDuration(doc.steadyState.timeout, ['steadyState', 'timeout'], push);
   if (recovery) arr(recovery.all).forEach((n, i) => {
     if (typeof n === 'string' && !has(probes, n)) push(['recovery', 'all', i], `no probe named "${n}" (probes: ${Object.keys(probes).join(', ') || 'none'})`);
   });
@@ -102,6 +111,13 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
       for (const p of def.resourceParams ?? []) if (s[p] !== undefined) checkResourceRef(s[p], [...path, p], undefined, undefined, resources, registry, push);
       if (def.labCapability && s.target !== undefined && hasCapability(typeOf(s.target), 'lab-service') && driver && !driver.capabilities.includes(def.labCapability))
         push([...path, 'action'], `action ${def.name} needs lab services that can ${def.labCapability}; the ${driver.name} driver cannot (drivers that can: ${registry.labDrivers.filter((d) => d.capabilities.includes(def.labCapability!)).map((d) => d.name).join(', ') || 'none'})`);
+      // The lab starts with the topology it declares, and no fault step can change it.
+      if (def.labCapability === 'hold-wal' && phase === 'fault') {
+        const svc = labServiceOf(s.target);
+        const spec = svc !== undefined && has(labServices, svc) ? labServices[svc] : undefined;
+        const up = isObj(spec) ? str(spec.replicaOf) : undefined;
+        if (up !== undefined) push([...path, 'target'], `hold-wal holds a primary's WAL senders; ${svc} is a replica of ${up}`);
+      }
       for (const v of def.validate?.(s) ?? []) push([...path, ...v.path.split('.')], v.message);
     }
     positiveDuration(s.timeout, [...path, 'timeout'], push);
@@ -155,6 +171,14 @@ function checkRetry(r: Obj, path: Path, push: (p: Path, m: string) => void) {
   const init = typeof r.initialInterval === 'string' ? parseDuration(r.initialInterval) : 1000;
   const max = typeof r.maximumInterval === 'string' ? parseDuration(r.maximumInterval) : undefined;
   if (init !== undefined && max !== undefined && max < init) push([...path, 'maximumInterval'], 'must not be shorter than initialInterval');
+  // The wait before the last retry, as engine/retry.ts computes it (the cap defaults to 100 × initialInterval).
+  const attempts = typeof r.maximumAttempts === 'number' ? r.maximumAttempts : 3;
+  const factor = typeof r.backoffCoefficient === 'number' ? r.backoffCoefficient : 2;
+  if (init !== undefined && init <= MAX_TIMER_MS && (max === undefined || max <= MAX_TIMER_MS) && attempts >= 2) {
+    const longest = Math.min(max ?? init * 100, init * factor ** (attempts - 2));
+    if (longest > MAX_TIMER_MS)
+      push(path, `waits up to ${Math.round(longest)}ms between attempts; at most ${MAX_TIMER_TEXT} (${MAX_TIMER_MS}ms), the longest a timer can wait: set a shorter maximumInterval`);
+  }
   const known = ['INVALID_INPUT', 'PROVIDER_ERROR', 'STEP_TIMEOUT', 'INFRASTRUCTURE', 'ABORTED', 'INTERNAL'];
   arr(r.nonRetryableErrorTypes).forEach((t, i) => {
     if (typeof t === 'string' && /^[A-Z_]+$/.test(t) && !known.includes(t))

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Registry } from '../providers/registry.js';
-import { Duration, StringMap } from '../util/duration.js';
+import { Duration, ObjectiveDuration, StringMap } from '../util/duration.js';
 import { Name, RetryPolicy } from './fields.js';
 
 /** Named schedules; anything else must be a 5-field cron expression. */
@@ -94,8 +94,8 @@ export function buildRunbookSchema(registry: Registry) {
         offsite: z.int().min(0).default(1),
         immutable: z.int().min(0).default(1),
         maxFailedRestores: z.int().min(0).default(0),
-        maxAge: Duration.optional().describe('Newest copy must be younger (default: the RPO objective).'),
-        restoreTestedWithin: Duration.optional(),
+        maxAge: ObjectiveDuration.optional().describe('Newest copy must be younger (default: the RPO objective).'),
+        restoreTestedWithin: ObjectiveDuration.optional(),
       })
       .default({ copies: 3, media: 2, offsite: 1, immutable: 1, maxFailedRestores: 0 }),
   });
@@ -116,8 +116,8 @@ export function buildRunbookSchema(registry: Registry) {
         .describe('How often the drill must run: a name (quarterly, ...) or a cron expression.'),
       objectives: z
         .strictObject({
-          rto: Duration.optional().describe('Recovery time objective.'),
-          rpo: Duration.optional().describe('Recovery point objective (data loss).'),
+          rto: ObjectiveDuration.optional().describe('Recovery time objective.'),
+          rpo: ObjectiveDuration.optional().describe('Recovery point objective (data loss).'),
         })
         .describe('What the drill is judged against.'),
       lab: z
@@ -130,7 +130,10 @@ export function buildRunbookSchema(registry: Registry) {
       resources: z.record(Name, resource).default({}).describe('Named handles on real things.'),
       probes: z.record(Name, probe).default({}).describe('Checks that run continuously during the drill.'),
       steadyState: z
-        .strictObject({ timeout: Duration.default('30s').describe('How long to wait for all recovery probes to be healthy before the fault.') })
+        .strictObject({
+          timeout: Duration.default('30s').describe('How long to wait for steady state before giving up (exit 3).'),
+          stableFor: Duration.default('1s').describe('Every recovery probe healthy, and every writes probe acknowledging writes, continuously for this long before the fault.'),
+        })
         .optional(),
       recovery: z
         .strictObject({

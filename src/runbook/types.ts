@@ -55,7 +55,7 @@ export interface Runbook {
   lab?: { driver: 'process' | 'docker'; services: Record<string, LabServiceSpec> };
   resources: Record<string, ResourceSpec>;
   probes: Record<string, ProbeSpec>;
-  steadyState?: { timeout: string };
+  steadyState?: { timeout: string; stableFor: string };
   recovery?: { all: string[]; stableFor: string; timeout: string };
   heartbeat?: { target: string; interval: string; table: string };
   backups?: unknown[];

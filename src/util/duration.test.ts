@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
+import { DURATION_PATTERN, Duration, MAX_TIMER_MS, MAX_TIMER_TEXT, ObjectiveDuration, formatDuration, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -71,5 +71,38 @@ describe('formatDuration', () => {
   it('prints non-finite values as they are', () => {
     expect(formatDuration(Number.NaN)).toBe('NaN');
     expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('Infinity');
+  });
+});
+
+/** The messages a zod duration type gives for a value (none when it accepts it). */
+const messagesOf = (type: typeof Duration, value: string) => type.safeParse(value).error?.issues.map((i) => i.message) ?? [];
+
+describe('Duration (what a timer waits for)', () => {
+  it('writes the longest a timer can hold, 2^31 - 1 ms, as a duration', () => {
+    expect(MAX_TIMER_MS).toBe(2_147_483_647);
+    expect(parseDuration(MAX_TIMER_TEXT)).toBe(MAX_TIMER_MS);
+  });
+
+  it('accepts up to MAX_TIMER_MS and rejects anything longer, saying the maximum', () => {
+    const tooLong = 'must be at most 24d20h31m23.647s (2147483647ms), the longest a timer can wait';
+    expect(messagesOf(Duration, MAX_TIMER_TEXT)).toEqual([]);
+    expect(messagesOf(Duration, '24d20h31m23.648s')).toEqual([tooLong]);
+    expect(messagesOf(Duration, '30d')).toEqual([tooLong]);
+    expect(messagesOf(Duration, `${'9'.repeat(400)}ms`)).toEqual([tooLong]);
+  });
+
+  it('gives a malformed value one message, not two', () => {
+    expect(messagesOf(Duration, '1e400ms')).toEqual(['expected a duration such as 250ms, 30s, 5m or 2h']);
+  });
+});
+
+describe('ObjectiveDuration (compared, never waited for)', () => {
+  it('accepts durations longer than a timer can hold', () => {
+    expect(messagesOf(ObjectiveDuration, '365d')).toEqual([]);
+  });
+
+  it('rejects a value too large to be a number', () => {
+    expect(messagesOf(ObjectiveDuration, `${'9'.repeat(400)}s`)).toEqual(['too large to be a duration']);
+    expect(messagesOf(ObjectiveDuration, 'soon')).toEqual(['expected a duration such as 250ms, 30s, 5m or 2h']);
   });
 });

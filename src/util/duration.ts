@@ -39,11 +39,33 @@ export function formatDuration(ms: number): string {
   return `${sign}${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-/** A duration string such as `250ms`, `30s`, `5m`, `2h` or `1m30s`. */
-export const Duration = z
-  .string()
-  .regex(new RegExp(DURATION_PATTERN), { message: 'expected a duration such as 250ms, 30s, 5m or 2h' })
+/**
+ * The longest delay a timer can hold (2^31−1 ms, about 24.8 days): Node's setTimeout fires at
+ * once for anything longer, so a 30-day wait would end immediately.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** MAX_TIMER_MS written as a duration. */
+export const MAX_TIMER_TEXT = '24d20h31m23.647s';
+
+const DURATION_RE = new RegExp(DURATION_PATTERN);
+const durationString = () => z.string().regex(DURATION_RE, { message: 'expected a duration such as 250ms, 30s, 5m or 2h' });
+// Checked after the pattern, so a malformed value gets one message, not two.
+const notMalformed = (s: string) => !DURATION_RE.test(s);
+
+/** A duration string such as `250ms`, `30s`, `5m`, `2h` or `1m30s` that a timer waits for: at most MAX_TIMER_MS. */
+export const Duration = durationString()
+  .refine((s) => notMalformed(s) || (parseDuration(s) ?? Infinity) <= MAX_TIMER_MS, {
+    message: `must be at most ${MAX_TIMER_TEXT} (${MAX_TIMER_MS}ms), the longest a timer can wait`,
+  })
   .describe('Duration: a number and a unit (ms, s, m, h, d), e.g. 250ms, 30s, 5m, 2h, 1m30s.');
+
+/**
+ * A duration that is compared, never waited for (objectives, backup ages): it may be longer than
+ * a timer can hold, but must be a finite number of milliseconds.
+ */
+export const ObjectiveDuration = durationString()
+  .refine((s) => notMalformed(s) || parseDuration(s) !== undefined, { message: 'too large to be a duration' })
+  .describe('Duration: a number and a unit (ms, s, m, h, d), e.g. 250ms, 30s, 5m, 2h, 90d.');
 
 /** Converts a validated duration string to milliseconds. */
 export function ms(d: string): number {

@@ -2,7 +2,7 @@ import { markerKey, type TimelineEvent, type WriteAck } from '../timeline/timeli
 import { measureDataLoss, type LostWrite } from './data-loss.js';
 import { faultStartOf, observedOutageStart, observedResolution, recoverySamples } from './outage.js';
 import { findRecovery } from './recovery.js';
-import type { RunMode } from './run-result.js';
+import type { RunMode } from './run-mode.js';
 import { allMet, judge, type ObjectiveVerdict } from './verdict.js';
 
 export { recoverySamples } from './outage.js';

@@ -1,9 +1,9 @@
 import type { TimelineEvent } from '../timeline/timeline-event.js';
 import type { Measurements } from './measure.js';
 import type { ObjectiveVerdict } from './verdict.js';
+import type { RunMode } from './run-mode.js';
 
-/** drill: fault, failover, failback; failover: a real incident, failover only. */
-export type RunMode = 'drill' | 'failover';
+export type { RunMode } from './run-mode.js';
 
 /** How the run ended. `completed` means every phase ran; the verdict says whether objectives were met. */
 export type RunStatus = 'completed' | 'failed' | 'aborted';

@@ -100,6 +100,8 @@ const rejoinAction: ActionDef<{ source: string }> = {
   targetCapability: 'lab-service',
   resourceParams: ['source'],
   params: z.object({ source: z.string().describe('Resource (lab.postgres) that is now the primary.') }),
+  // Validation passes the whole step, so the target sits beside the parameters.
+  validate: (step) => ((step as { target?: unknown }).target === step.source ? [{ path: 'source', message: 'cannot rejoin a service to itself' }] : []),
   mutates: true,
   async run(ctx, p) {
     const target = labServiceOf(ctx);
