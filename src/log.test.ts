@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLogger, redactText, redactValue } from './log.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, forgetSecrets, redactText, redactValue, registerSecrets } from './log.js';
 
 const PASSWORD = 'Sup3r-s3cret!';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -159,5 +162,86 @@ describe('redactText on common secret forms', () => {
   ])('hides the secret in %s', async (text, secret) => {
     const { redactText } = await import('./log.js');
     expect(redactText(text)).not.toContain(secret);
+  });
+});
+
+describe('registered secrets', () => {
+  const SECRET = 'Env-Secret-42';
+  afterEach(() => forgetSecrets());
+
+  it('are masked by redactText and redactValue, however deep and in whatever field', () => {
+    registerSecrets([SECRET]);
+    expect(redactText(`psql said: FATAL password ${SECRET} expired`)).toBe('psql said: FATAL password *** expired');
+    expect(redactValue({ exitCode: 1, stdout: `echo ${SECRET}\n`, nested: [{ note: `x${SECRET}y` }] })).toStrictEqual({ exitCode: 1, stdout: 'echo ***\n', nested: [{ note: 'x***y' }] });
+  });
+
+  it('never reach the log, whether in the message, a format argument, a field, a binding or an error, and leave the JSON whole', () => {
+    registerSecrets([SECRET, '5432']);
+    const { log, text, lines } = memoryLogger();
+    log.info(`message with ${SECRET}`);
+    log.info('format %s and %o and %j', SECRET, { deep: SECRET }, { json: SECRET });
+    log.info({ output: { stdout: SECRET }, port: 5432, at: 1764432123456 }, 'fields');
+    log.child({ target: `db-${SECRET}` }).warn('child');
+    log.error(new Error(`failed with ${SECRET}`));
+    log.error({ err: new Error('outer', { cause: new Error(`inner ${SECRET}`) }) }, 'nested');
+    expect(text()).not.toContain(SECRET);
+    const all = lines();
+    expect(all).toHaveLength(6);
+    // Numbers stay numbers: only strings are masked.
+    expect(all[2]).toMatchObject({ port: 5432, at: 1764432123456, output: { stdout: '***' } });
+  });
+
+  it('writes a log file only its owner can read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-log-'));
+    try {
+      const file = join(dir, 'logs', 'lifeboat.log');
+      registerSecrets([SECRET]);
+      const log = createLogger({ file });
+      log.warn(`with ${SECRET}`);
+      log.flush();
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).toContain('with ***');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('passwords on command lines', () => {
+  const PW = 'Cmd-Pass-77';
+  it.each([
+    [`mysql -p${PW} app`, 'mysql -p*** app'],
+    [`mysql -p ${PW} app`, 'mysql -p *** app'],
+    [`mysql --password=${PW} app`, 'mysql --password=*** app'],
+    [`mysql --password ${PW} app`, 'mysql --password *** app'],
+    [`mysql --password '${PW}' app`, 'mysql --password *** app'],
+    [`sshpass -p "${PW}" ssh db`, 'sshpass -p *** ssh db'],
+    [`ssh admin:${PW}@db.internal`, 'ssh admin:***@db.internal'],
+    [`proxy=admin:${PW}@proxy:3128`, 'proxy=admin:***@proxy:3128'],
+    // JSON argv arrays, as step errors quote commands.
+    [JSON.stringify(['mysql', `-p${PW}`]), '["mysql","-p***"]'],
+    [JSON.stringify(['mysql', '-p', PW]), '["mysql","-p","***"]'],
+    [JSON.stringify(['mysql', '--password', PW]), '["mysql","--password","***"]'],
+    [JSON.stringify(['mysql', `--password=${PW}`]), '["mysql","--password=***"]'],
+  ])('hides the password in %s', (input, output) => {
+    expect(redactText(input)).toBe(output);
+  });
+
+  it.each([
+    'psql -h db -p 5432 -U app',
+    'psql -p5432',
+    'ssh -p 22 db',
+    'docker run -p 8080:80 nginx',
+    'mkdir -p /var/lib/x ./y',
+    'find . -path ./x -prune -o -print',
+    'git clone git@github.com:org/repo.git',
+    'pg_ctl -D /data -p $PGPORT',
+  ])('leaves ports, paths and options after -p alone: %s', (text) => {
+    expect(redactText(text)).toBe(text);
+  });
+
+  it('hides the element after -p or --password in an argv array, but not a port', () => {
+    expect(redactValue({ command: ['mysql', '-p', PW, '--password', PW, `-p${PW}`] })).toStrictEqual({ command: ['mysql', '-p', '***', '--password', '***', '-p***'] });
+    expect(redactValue({ command: ['psql', '-p', '5432'] })).toStrictEqual({ command: ['psql', '-p', '5432'] });
   });
 });

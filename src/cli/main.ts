@@ -5,6 +5,8 @@ import { InvalidRunbookError, LifeboatError, messageOf } from '../errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { redactText } from '../log.js';
 import { globals } from './global-options.js';
+import { flushStdout, writeErr, writeOut } from './output.js';
+import { guardStdio, releaseHungUpTerminal } from './stdio-guard.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -19,7 +21,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--log-file <file>', 'write JSON logs to this file instead of stderr')
     .showHelpAfterError('(run lifeboat --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut, writeErr });
 
   program
     .command('validate')
@@ -83,11 +85,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await historyCommand(opts, globals(cmd)));
     });
 
+  const lab = program.command('lab').description('manage the labs runs leave behind');
+  lab
+    .command('prune')
+    .description('remove the labs of runs that died and were never resumed, with their locks; mark them aborted (exit 0, also when there is nothing to prune)')
+    .option('--json', 'print what was pruned as JSON')
+    .option('--dry-run', 'only list what would be pruned; remove nothing')
+    .action(async (opts: { json?: boolean; dryRun?: boolean }, cmd: Command) => {
+      const { labPruneCommand } = await import('./commands/lab-prune-command.js');
+      setExit(await labPruneCommand(opts, globals(cmd)));
+    });
+
   return program;
 }
 
 /** Parses argv, runs the command, and maps every error to an exit code — the only exit path. */
 export async function main(argv: string[]): Promise<number> {
+  guardStdio();
   let code: number = EXIT.OK;
   const program = buildProgram((c) => (code = c));
   if (argv.length <= 2) {
@@ -103,19 +117,20 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.INVALID;
     }
     if (err instanceof InvalidRunbookError) {
-      process.stderr.write(`${err.message}\n`);
+      writeErr(`${err.message}\n`);
       return EXIT.INVALID;
     }
     if (err instanceof LifeboatError) {
-      process.stderr.write(`lifeboat: ${redactText(err.message)}\n`);
+      writeErr(`lifeboat: ${redactText(err.message)}\n`);
       return exitCodeFor(err);
     }
-    process.stderr.write(`lifeboat: internal error: ${redactText(messageOf(err))}\n`);
-    if (process.env.LIFEBOAT_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    writeErr(`lifeboat: internal error: ${redactText(messageOf(err))}\n`);
+    if (process.env.LIFEBOAT_DEBUG && err instanceof Error) writeErr(`${err.stack}\n`);
     return EXIT.INCOMPLETE;
   }
 }
 
 const code = await main(process.argv);
-await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+await flushStdout();
+releaseHungUpTerminal();
 process.exit(code);

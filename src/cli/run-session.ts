@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { runDrill, type RunOptions } from '../engine/run-drill.js';
-import type { RunResult } from '../verify/run-result.js';
 import { exitCodeOf } from './exit-codes.js';
 import { AbortedError, messageOf } from '../errors.js';
 import { createLogger, redactText } from '../log.js';
 import { writeReports } from './write-reports.js';
+import { printSummary } from './run-summary.js';
 import { openStore } from '../store/open-store.js';
-import { formatDuration } from '../util/duration.js';
 import type { GlobalOptions } from './global-options.js';
-import { out, outJson } from './output.js';
+import { outJson, writeErr } from './output.js';
 
 export interface SessionOptions {
   json?: boolean;
@@ -30,10 +29,10 @@ export async function runSession(
   const cleanup = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (!interrupt.signal.aborted) {
-      process.stderr.write(`\nlifeboat: ${sig} received: stopping the current step, then failback and teardown (send again to skip them)\n`);
+      writeErr(`\nlifeboat: ${sig} received: stopping the current step, then failback and teardown (send again to skip them)\n`);
       interrupt.abort(new AbortedError(`interrupted by ${sig}`));
     } else if (!cleanup.signal.aborted) {
-      process.stderr.write(`\nlifeboat: ${sig} received again: aborting the cleanup\n`);
+      writeErr(`\nlifeboat: ${sig} received again: aborting the cleanup\n`);
       cleanup.abort(new AbortedError(`cleanup interrupted by ${sig}`));
     }
   };
@@ -53,14 +52,14 @@ export async function runSession(
       log,
       signal: interrupt.signal,
       cleanupSignal: cleanup.signal,
-      progress: tty ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      progress: tty ? (line) => writeErr(`${line}\n`) : undefined,
       onStart: (runId) => {
         begun = store
           .begin({ runId, runbook: base.loaded.runbook.name, file: base.loaded.file, mode: base.mode ?? 'drill', startedAt: Date.now() })
           .catch((err: unknown) => {
-            process.stderr.write(`lifeboat: warning: the start of run ${runId} is not in the history: ${redactText(messageOf(err))}\n`);
+            writeErr(`lifeboat: warning: the start of run ${runId} is not in the history: ${redactText(messageOf(err))}\n`);
           });
-        if (!opts.json) process.stderr.write(`lifeboat: run ${runId} (${base.loaded.runbook.name})\n`);
+        if (!opts.json) writeErr(`lifeboat: run ${runId} (${base.loaded.runbook.name})\n`);
       },
     });
     await begun;
@@ -77,22 +76,4 @@ export async function runSession(
     for (const sig of signals) process.off(sig, onSignal);
     log.flush?.();
   }
-}
-
-function printSummary(r: RunResult, reports: string[]): void {
-  const m = r.measurements;
-  out(`${r.mode === 'drill' ? 'Drill' : 'Failover'} ${r.runbook} — run ${r.runId}: ${r.verdict.toUpperCase()}${r.status !== 'completed' ? ` (${r.status})` : ''}`);
-  if (r.error) out(`  error: ${r.error}`);
-  if (r.status !== 'completed') out('  objectives not judged: the run did not complete');
-  for (const v of r.status === 'completed' ? r.verdicts : []) {
-    const measured = v.measuredMs === undefined ? (v.reason ?? 'not measured') : formatDuration(v.measuredMs);
-    const res = v.objective === 'rto' && m.rtoResolutionMs ? ` (±${formatDuration(m.rtoResolutionMs)})` : '';
-    out(`  ${v.objective.toUpperCase()}  measured ${measured}${res}, objective ${formatDuration(v.targetMs)}: ${v.met ? `met, margin ${formatDuration(v.marginMs ?? 0)}` : 'MISSED'}`);
-  }
-  if (m.rtoMs !== undefined && (r.status !== 'completed' || !r.verdicts.some((v) => v.objective === 'rto'))) out(`  RTO  measured ${formatDuration(m.rtoMs)}`);
-  if (m.acknowledgedWrites !== undefined) out(`  writes: ${m.acknowledgedWrites} acknowledged, ${m.lostWrites} lost${m.lostWrites ? ` (RPO ${formatDuration(m.rpoMs ?? 0)})` : ''}`);
-  if (m.splitBrain) out(`  SPLIT BRAIN: ${m.splitBrain.join(', ')} all accepted writes; markers read from ${m.markersReadFrom}`);
-  for (const s of r.steps.filter((x) => x.status === 'failed')) out(`  step ${s.phase}/${s.id} failed: ${s.error}`);
-  for (const e of r.cleanupErrors) out(`  cleanup: ${e}`);
-  out(`  report: ${reports.find((p) => p.endsWith('.md'))}`);
 }

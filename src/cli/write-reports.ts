@@ -2,6 +2,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reportRenderers, type ReportRenderer } from '../report/renderers.js';
 import type { RunResult } from '../verify/run-result.js';
+import { storageFault } from '../util/storage-fault.js';
 
 // Reports carry endpoints, step outputs and errors: readable by the owner only, like the rest
 // of the state directory.
@@ -20,12 +21,20 @@ export async function writeReports(
 ): Promise<string[]> {
   const written: string[] = [];
   for (const dir of dirs) {
-    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    try {
+      await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    } catch (err) {
+      throw storageFault('create the report directory', dir, err);
+    }
     for (const renderer of renderers) {
       const path = join(dir, renderer.fileName);
-      await writeFile(path, renderer.render(r), { mode: FILE_MODE });
-      // `mode` applies only when the file is created: tighten a report left by an earlier run too.
-      await chmod(path, FILE_MODE);
+      try {
+        await writeFile(path, renderer.render(r), { mode: FILE_MODE });
+        // `mode` applies only when the file is created: tighten a report left by an earlier run too.
+        await chmod(path, FILE_MODE);
+      } catch (err) {
+        throw storageFault('write the report', path, err);
+      }
       written.push(path);
     }
   }

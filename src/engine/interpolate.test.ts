@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../errors.js';
 import { parseRunbook } from '../runbook/load.js';
-import { envRefs, resolveRefs } from './interpolate.js';
+import { envRefs, referencedEnvValues, resolveRefs } from './interpolate.js';
 import { defaultRegistry } from '../cli/default-registry.js';
 
 /** The InvalidInputError message resolveRefs throws, or a failure when it does not throw one. */
@@ -91,8 +91,10 @@ describe('resolveRefs', () => {
     // Whatever `lifeboat validate` lets through must resolve at run time, not stay literal.
     const refs = ['${env:HOST}', '${steps.a.b}', '${steps.a.b.c}', '${steps.a-b.c_d}', '${steps.a.b.0}', '${steps.db.promote.ok}', '${steps.db.re-join.method}'];
     const outputs = { a: { b: { c: 'x', 0: 'y' } }, 'a-b': { c_d: 'z' }, 'db.promote': { ok: 1 }, 'db.re-join': { method: 'm' } };
+    // Steps whose outputs the references name, then a later step that uses the reference.
+    const earlier = ['a', 'a-b', 'db.promote', 'db.re-join'].map((id) => `  - { id: ${id}, action: wait, duration: 1ms }`).join('\n');
     for (const ref of refs) {
-      const text = `apiVersion: lifeboat/v1\nkind: Runbook\nname: r\nobjectives: { rpo: 1s }\nresources: { db: { type: postgres, dsn: "${ref}" } }\nprobes: { w: { type: postgres.writes, endpoints: [db] } }\n`;
+      const text = `apiVersion: lifeboat/v1\nkind: Runbook\nname: r\nobjectives: { rpo: 1s }\nresources: { db: { type: postgres, dsn: "postgres://h/d" } }\nprobes: { w: { type: postgres.writes, endpoints: [db] } }\nfailover:\n${earlier}\n  - { id: use, action: exec, command: [echo, "${ref}"] }\n`;
       expect(() => parseRunbook(text, 'r.yaml', defaultRegistry()), ref).not.toThrow();
       expect(resolveRefs(ref, { env, outputs }, 'x'), ref).not.toContain('${');
     }
@@ -106,5 +108,12 @@ describe('envRefs', () => {
 
   it('lists nothing for a value without references', () => {
     expect(envRefs({ a: 'plain', b: ['${notaref}'], c: null })).toEqual([]);
+  });
+});
+
+describe('referencedEnvValues', () => {
+  it('returns the values of the set variables a value refers to, once each, for masking', () => {
+    const value = { dsn: 'postgres://app:${env:PGPASSWORD}@${env:HOST}/x', again: ['${env:PGPASSWORD}', '${env:UNSET}', '${steps.a.b}'] };
+    expect(referencedEnvValues(value, { PGPASSWORD: 's3cret', HOST: 'db.internal', OTHER: 'not referenced' }).sort()).toStrictEqual(['db.internal', 's3cret']);
   });
 });

@@ -52,3 +52,14 @@ export function envRefs(value: unknown): string[] {
   walk(value);
   return [...out];
 }
+
+/**
+ * Values of the environment variables a value refers to (set ones only): what a run registers
+ * as secrets (`registerSecrets`) so that they are masked wherever they would be written.
+ */
+export function referencedEnvValues(value: unknown, env: NodeJS.ProcessEnv): string[] {
+  return envRefs(value).flatMap((name) => {
+    const v = Object.hasOwn(env, name) ? env[name] : undefined;
+    return v === undefined ? [] : [v];
+  });
+}

@@ -1,8 +1,10 @@
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LabState } from '../lab/types.js';
 import type { RunMode } from '../verify/run-result.js';
 import type { TimelineEvent } from '../timeline/timeline-event.js';
+import { makeDirs } from '../util/make-dir.js';
+import { storageFault } from '../util/storage-fault.js';
 
 /** One line of a run's journal. */
 export type JournalEntry =
@@ -10,7 +12,10 @@ export type JournalEntry =
   | { type: 'attempt'; attempt: number; pid: number; t: number }
   | { type: 'lab'; state: LabState }
   | { type: 'event'; event: TimelineEvent }
-  | { type: 'finished'; t: number; status: string };
+  | { type: 'finished'; t: number; status: string; note?: string };
+
+/** Writes bytes at the end of the journal; returns how many were written (tests inject failures). */
+export type JournalWrite = (fd: number, data: Buffer) => number;
 
 /**
  * Append-only JSON-lines journal. `durable` entries are written and fsynced before `append`
@@ -22,16 +27,40 @@ export class Journal {
   private buffer: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  // Bytes a failed or short write left behind: written first next time, so no line is torn or lost.
+  private unwritten = Buffer.alloc(0);
+  private errorHandler?: (err: unknown) => void;
+  // A full disk fails every flush until space returns: its handler hears it once, not every 100 ms.
+  private failureReported = false;
 
-  /** Hears errors of background flushes. */
-  onError?: (err: unknown) => void;
+  /**
+   * Hears errors of background flushes (and whoever reports one through it), once per fault:
+   * again only after the journal has written successfully since.
+   */
+  get onError(): ((err: unknown) => void) | undefined {
+    const handler = this.errorHandler;
+    if (!handler) return undefined;
+    return (err) => {
+      if (this.failureReported) return;
+      this.failureReported = true;
+      handler(err);
+    };
+  }
+
+  set onError(handler: ((err: unknown) => void) | undefined) {
+    this.errorHandler = handler;
+  }
 
   constructor(
     readonly path: string,
     private readonly flushMs = 100,
+    private readonly write: JournalWrite = (fd, data) => writeSync(fd, data),
   ) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a+');
+    // Journals hold endpoints, step outputs and errors of real systems: only their owner reads them.
+    makeDirs(dirname(path), 0o700);
+    this.fd = openSync(path, 'a+', 0o600);
+    // A journal written by an earlier Lifeboat (or another umask) is tightened too.
+    fchmodSync(this.fd, 0o600);
     // A process killed mid-write leaves a torn last line: end it, so our first line stays whole.
     const size = fstatSync(this.fd).size;
     if (size > 0) {
@@ -59,24 +88,42 @@ export class Journal {
     }
   }
 
-  /** Writes buffered entries; with `sync`, also fsyncs. */
+  /**
+   * Writes buffered entries; with `sync`, also fsyncs. Throws an InfrastructureError naming the
+   * journal and the cause (`no space left on device (ENOSPC)`); what could not be written stays
+   * buffered for the next flush.
+   */
   flush(sync = false): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.closed) return;
-    if (this.buffer.length) {
-      const text = this.buffer.join('');
-      writeSync(this.fd, text);
-      this.buffer = [];
+    try {
+      if (this.buffer.length) {
+        this.unwritten = Buffer.concat([this.unwritten, Buffer.from(this.buffer.join(''))]);
+        this.buffer = [];
+      }
+      // A nearly full disk may take only part of a write.
+      while (this.unwritten.length) {
+        const n = this.write(this.fd, this.unwritten);
+        if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        this.unwritten = this.unwritten.subarray(n);
+      }
+      if (sync) fsyncSync(this.fd);
+    } catch (err) {
+      throw storageFault('write the journal', this.path, err);
     }
-    if (sync) fsyncSync(this.fd);
+    this.failureReported = false;
   }
 
+  /** Flushes (throwing as `flush` does) and closes; the file is closed even when the flush fails. */
   close(): void {
     if (this.closed) return;
-    this.flush(true);
-    closeSync(this.fd);
-    this.closed = true;
+    try {
+      this.flush(true);
+    } finally {
+      closeSync(this.fd);
+      this.closed = true;
+    }
   }
 }
 

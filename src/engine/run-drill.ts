@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AbortedError, InfrastructureError, InvalidInputError, messageOf } from '../errors.js';
 import type { Lab } from '../lab/types.js';
-import { redactText } from '../log.js';
+import { redactText, registerSecrets } from '../log.js';
+import { redactRunbookText } from '../util/redact-runbook.js';
 import type { Registry } from '../providers/registry.js';
 import type { ProviderContext, ResourceRef } from '../providers/types.js';
 import type { LoadedRunbook, Runbook } from '../runbook/types.js';
@@ -14,7 +15,7 @@ import { findRecovery, undecidedBy } from '../verify/recovery.js';
 import { summariseSteps, type RunMode, type RunResult, type RunStatus } from '../verify/run-result.js';
 import { awaitCondition } from './await-condition.js';
 import { StepExecutor, type PhaseOutcome } from './executor.js';
-import { envRefs, resolveRefs } from './interpolate.js';
+import { envRefs, referencedEnvValues, resolveRefs } from './interpolate.js';
 import { Journal } from './journal.js';
 import { startLabSession } from './lab-session.js';
 import { planRun, type PlannedPhase } from './plan.js';
@@ -77,6 +78,8 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const cleanupSignal = opts.cleanupSignal ?? new AbortController().signal;
   const progress = opts.progress ?? (() => {});
   checkEnvironment(runbook, env);
+  // Every value the runbook takes from the environment is masked wherever text leaves Lifeboat.
+  registerSecrets(referencedEnvValues(runbook, env));
   const plan = planRun(runbook, mode, registry);
   const planned = (phase: PlannedPhase['phase']) => plan.phases.find((p) => p.phase === phase)!;
 
@@ -131,7 +134,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     opts.onEvent?.(event);
   };
   try {
-    if (!opts.resume) journal.append({ type: 'header', runId, file: loaded.file, text: loaded.text, mode, startedAt }, true);
+    if (!opts.resume) journal.append({ type: 'header', runId, file: loaded.file, text: redactRunbookText(loaded.text), mode, startedAt }, true);
     journal.append({ type: 'attempt', attempt, pid: process.pid, t: clock.now() }, true);
     record({ t: clock.now(), kind: 'run', status: opts.resume ? 'resumed' : 'started' }, true);
     opts.onStart?.(runId);
@@ -318,10 +321,19 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     ...(writesIntervals.length ? { writesIntervalMs: Math.max(...writesIntervals) } : {}),
   });
   const finishedAt = clock.now();
-  record({ t: finishedAt, kind: 'run', status: status === 'completed' ? 'succeeded' : status === 'aborted' ? 'aborted' : 'failed', ...(error ? { detail: redactText(error) } : {}) }, true);
-  journal.append({ type: 'finished', t: finishedAt, status }, true);
-  journal.close();
-  releaseLock();
+  try {
+    record({ t: finishedAt, kind: 'run', status: status === 'completed' ? 'succeeded' : status === 'aborted' ? 'aborted' : 'failed', ...(error ? { detail: redactText(error) } : {}) }, true);
+    journal.append({ type: 'finished', t: finishedAt, status }, true);
+  } finally {
+    // A journal that cannot be written (a full disk) fails the run as infrastructure, but never
+    // keeps the lock: nothing runs any more.
+    try {
+      journal.close();
+    } catch {
+      /* the append above already says why */
+    }
+    releaseLock();
+  }
 
   return {
     runId,

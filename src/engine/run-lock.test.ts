@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InfrastructureError } from '../errors.js';
 import { acquireRunLock } from './run-lock.js';
 
 const made: string[] = [];
@@ -44,5 +45,34 @@ describe('acquireRunLock', () => {
     writeFileSync(join(d, 'locks', 'rb.lock'), JSON.stringify({ pid: process.pid, runId: 'second' }));
     release();
     expect(JSON.parse(readFileSync(join(d, 'locks', 'rb.lock'), 'utf8')).runId).toBe('second');
+  });
+});
+
+describe('run lock files and faults', () => {
+  it('creates the locks directory 0700 and the lock 0600', () => {
+    const d = dir();
+    const release = acquireRunLock(d, 'rb', 'run-1');
+    expect(statSync(join(d, 'locks')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(d, 'locks', 'rb.lock')).mode & 0o777).toBe(0o600);
+    release();
+  });
+
+  it('names the directory and the cause when the locks directory cannot be created', () => {
+    const d = dir();
+    writeFileSync(join(d, 'locks'), 'a file where the directory should be');
+    const err = (() => {
+      try {
+        acquireRunLock(d, 'rb', 'run-1');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(InfrastructureError);
+    expect((err as Error).message).toBe(`cannot create the run lock directory ${join(d, 'locks')}: not a directory (ENOTDIR)`);
+    writeFileSync(join(d, 'plain'), '');
+    expect(() => acquireRunLock(join(d, 'plain', 'state'), 'rb', 'run-1')).toThrow(
+      `cannot create the run lock directory ${join(d, 'plain', 'state', 'locks')}: not a directory (ENOTDIR)`,
+    );
   });
 });

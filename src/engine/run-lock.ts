@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LifeboatError } from '../errors.js';
+import { makeDirs } from '../util/make-dir.js';
+import { storageFault } from '../util/storage-fault.js';
 
 function alive(pid: number): boolean {
   try {
@@ -12,11 +14,26 @@ function alive(pid: number): boolean {
   }
 }
 
+/** What a lock file says about its holder. */
+export interface LockHolder {
+  pid?: number;
+  runId?: string;
+}
+
 /** Another run of the same runbook holds the lock. */
 export class RunbookLockedError extends LifeboatError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The live holder, when its lock file could be read. */
+    readonly holder?: LockHolder,
+  ) {
     super('INFRASTRUCTURE', message);
   }
+}
+
+/** The lock file of a runbook. */
+export function runLockPath(stateDir: string, runbook: string): string {
+  return join(stateDir, 'locks', `${runbook}.lock`);
 }
 
 /**
@@ -27,10 +44,23 @@ export class RunbookLockedError extends LifeboatError {
  */
 export function acquireRunLock(stateDir: string, runbook: string, runId: string): () => void {
   const dir = join(stateDir, 'locks');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${runbook}.lock`);
+  try {
+    makeDirs(dir, 0o700);
+  } catch (err) {
+    throw storageFault('create the run lock directory', dir, err);
+  }
+  const file = runLockPath(stateDir, runbook);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ pid: process.pid, runId, at: new Date().toISOString() }));
+  try {
+    writeFileSync(tmp, JSON.stringify({ pid: process.pid, runId, at: new Date().toISOString() }), { mode: 0o600 });
+  } catch (err) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* what failed may fail again */
+    }
+    throw storageFault('write the run lock', file, err);
+  }
   try {
     for (let i = 0; i < 3; i++) {
       try {
@@ -44,7 +74,7 @@ export function acquireRunLock(stateDir: string, runbook: string, runId: string)
           }
         };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storageFault('take the run lock', file, err);
       }
       let holder: { pid?: number; runId?: string } | undefined;
       try {
@@ -53,7 +83,7 @@ export function acquireRunLock(stateDir: string, runbook: string, runId: string)
         holder = undefined;
       }
       const live = holder?.pid !== undefined && (holder.pid === process.pid ? holder.runId !== runId : alive(holder.pid));
-      if (live) throw new RunbookLockedError(`runbook ${runbook} is locked by run ${holder?.runId ?? '?'} (pid ${holder?.pid}); wait for it or stop it`);
+      if (live) throw new RunbookLockedError(`runbook ${runbook} is locked by run ${holder?.runId ?? '?'} (pid ${holder?.pid}); wait for it or stop it`, holder);
       if (holder === undefined) {
         // Unreadable: written by something else; only take it over once it is clearly old.
         let age = Infinity;

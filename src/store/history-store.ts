@@ -1,4 +1,7 @@
+import { isProcessAlive } from '../util/process-alive.js';
 import type { RunMode, RunResult, RunStatus } from '../verify/run-result.js';
+
+export { isProcessAlive } from '../util/process-alive.js';
 
 /**
  * A run's status in the history: `running` while its process lives, `abandoned` when the
@@ -52,6 +55,13 @@ export interface HistoryStore extends AsyncDisposable {
   begin(run: RunStart): Promise<void>;
   /** Stores the final result of a run (with or without a `begin` before it). */
   finish(result: RunResult): Promise<void>;
+  /**
+   * Records that a run recorded as `running` will never finish (its process died and what it left
+   * was removed, e.g. by `lifeboat lab prune`): status `aborted`, verdict `incomplete`, finished
+   * at `finishedAt` (default now), with `note` as its error. Returns whether a row changed: a run
+   * that finished, or that is not recorded, is left as it is.
+   */
+  markAbandoned(runId: string, note: string, finishedAt?: number): Promise<boolean>;
   /** Runs, newest first. */
   list(opts?: ListOptions): Promise<HistoryEntry[]>;
   /** The stored result of one run, if it finished. */
@@ -72,19 +82,6 @@ export interface OpenStoreOptions {
 
 /** Default number of runs `list` returns. */
 export const DEFAULT_LIST_LIMIT = 20;
-
-/**
- * Whether a process exists. `EPERM` means it exists but belongs to someone else; anything we
- * cannot interpret counts as alive, so a run is never called abandoned by mistake.
- */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 /**
  * A stored entry as a reader sees it: a `running` run whose process is gone is `abandoned`.

@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { InfrastructureError, InternalError, LifeboatError, messageOf } from '../errors.js';
@@ -13,6 +13,7 @@ import {
   type RunStart,
 } from './history-store.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations.js';
+import { makeDirs } from '../util/make-dir.js';
 import { storageFault } from './storage-error.js';
 
 type Db = BetterSqlite3.Database;
@@ -66,7 +67,7 @@ export async function openSqliteStore(options: OpenStoreOptions): Promise<Histor
 function prepareFiles(stateDir: string, path: string): void {
   // The history holds endpoints and errors of real systems: only its owner reads it. SQLite gives
   // its -wal and -shm files the database file's mode.
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  makeDirs(stateDir, 0o700);
   try {
     closeSync(openSync(path, 'wx', 0o600));
   } catch (err) {
@@ -144,6 +145,16 @@ class SqliteHistoryStore implements HistoryStore {
     );
   }
 
+  async markAbandoned(runId: string, note: string, finishedAt = Date.now()): Promise<boolean> {
+    let changes = 0;
+    this.write(() => {
+      changes = this.db
+        .prepare(`update runs set status = 'aborted', verdict = 'incomplete', finished_at = ?, error = ? where run_id = ? and status = 'running'`)
+        .run(new Date(finishedAt).toISOString(), note, runId).changes;
+    });
+    return changes > 0;
+  }
+
   async list(opts: ListOptions = {}): Promise<HistoryEntry[]> {
     if (!this.columns.has('run_id')) return [];
     const pid = this.columns.has('pid') ? 'pid' : 'null as pid';
@@ -210,6 +221,10 @@ class AbsentHistoryStore implements HistoryStore {
   }
 
   async finish(): Promise<void> {
+    throw new InfrastructureError(`cannot write the run history ${this.path}: it is open read-only`);
+  }
+
+  async markAbandoned(): Promise<boolean> {
     throw new InfrastructureError(`cannot write the run history ${this.path}: it is open read-only`);
   }
 

@@ -1,7 +1,7 @@
 import { InvalidRunbookError, formatProblem, type RunbookProblem } from '../../errors.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { EXIT } from '../exit-codes.js';
-import { out, outJson } from '../output.js';
+import { out, outJson, writeErr } from '../output.js';
 import { defaultRegistry } from '../default-registry.js';
 
 /** `lifeboat validate <file...>`: every problem of every file, exit 2 if any. */
@@ -21,7 +21,7 @@ export async function validateCommand(files: string[], opts: { json?: boolean })
   else
     for (const r of results) {
       if (r.valid) out(`${r.file}: valid`);
-      else for (const p of r.problems) process.stderr.write(`${formatProblem(p)}\n`);
+      else for (const p of r.problems) writeErr(`${formatProblem(p)}\n`);
     }
   return valid ? EXIT.OK : EXIT.INVALID;
 }

@@ -192,6 +192,30 @@ export function describeHistoryStore(name: string, open: () => Promise<OpenedHis
       expect(await store.result('run-1')).toStrictEqual(final);
     });
 
+    it('marks a run whose process died as aborted, with the note as its error, and keeps no result', async () => {
+      const dead = await deadPid();
+      await store.begin(start({ pid: dead }));
+      expect(await store.markAbandoned('run-1', 'its process died; lab pruned', T0 + 600_000)).toBe(true);
+      expect(await store.list()).toStrictEqual([
+        runningEntry({ status: 'aborted', verdict: 'incomplete', finishedAt: iso(T0 + 600_000), error: 'its process died; lab pruned', pid: dead }),
+      ]);
+      expect(await store.result('run-1')).toBeUndefined();
+      // Once is enough: the row is no longer running.
+      expect(await store.markAbandoned('run-1', 'again', T0 + 700_000)).toBe(false);
+      expect((await store.list())[0]).toMatchObject({ status: 'aborted', error: 'its process died; lab pruned' });
+    });
+
+    it('leaves a finished run, and a run it does not know, as they are when asked to mark them abandoned', async () => {
+      const result = sampleResult();
+      await store.finish(result);
+      expect(await store.markAbandoned('run-1', 'pruned')).toBe(false);
+      expect(await store.markAbandoned('no-such-run', 'pruned')).toBe(false);
+      expect(await store.list()).toStrictEqual([
+        runningEntry({ status: 'completed', verdict: 'met', finishedAt: iso(T0 + 95_000), rtoMs: 12_500, rpoMs: 750.5, lostWrites: 2, pid: null }),
+      ]);
+      expect(await store.result('run-1')).toStrictEqual(result);
+    });
+
     it('can be closed twice', async () => {
       await store.close();
       await expect(store.close()).resolves.toBeUndefined();
