@@ -58,8 +58,18 @@ export class ProbeScheduler {
   private async checkOnce(p: ScheduledProbe): Promise<void> {
     const ac = new AbortController();
     this.controllers.add(ac);
-    const timer = setTimeout(() => ac.abort(new ProviderError(`timed out after ${p.timeoutMs} ms`)), p.timeoutMs);
     const start = this.clock.now();
+    // libuv arms timers from its cached loop time, which can lag: re-arm for what is left, so a
+    // check is never abandoned before its whole timeout has passed on the run's clock.
+    let timer: NodeJS.Timeout;
+    const arm = (ms: number) => {
+      timer = setTimeout(() => {
+        const left = p.timeoutMs - (this.clock.now() - start);
+        if (left > 0) arm(Math.ceil(left));
+        else ac.abort(new ProviderError(`timed out after ${p.timeoutMs} ms`));
+      }, ms);
+    };
+    arm(p.timeoutMs);
     let starts = this.running.get(p.name);
     if (!starts) this.running.set(p.name, (starts = new Set()));
     starts.add(start);
@@ -71,7 +81,7 @@ export class ProbeScheduler {
     } catch (err) {
       sample = { t: this.clock.now(), kind: 'probe', probe: p.name, start, ok: false, error: ac.signal.aborted ? messageOf(ac.signal.reason) : messageOf(err) };
     } finally {
-      clearTimeout(timer);
+      clearTimeout(timer!);
       this.controllers.delete(ac);
       starts.delete(start);
     }
