@@ -14,6 +14,8 @@ export async function startLabSession(options: {
   registry: Registry;
   resumedLab?: LabState;
   faultBegan: boolean;
+  /** The run: container labs label everything with it. */
+  runId: string;
   signal: AbortSignal;
   log: Logger;
   onStateChange: (state: LabState) => void;
@@ -22,10 +24,16 @@ export async function startLabSession(options: {
   const entry = options.registry.labDriver(spec.driver);
   if (!entry) throw new InfrastructureError(`lab driver "${spec.driver}" is not available in this version (available: ${options.registry.labDrivers.map((d) => d.name).join(', ') || 'none'})`);
   const driver = await entry.load();
-  const labOptions = { log: options.log, onStateChange: options.onStateChange };
+  const labOptions = {
+    log: options.log,
+    onStateChange: options.onStateChange,
+    runId: options.runId,
+    ...(spec.image !== undefined ? { image: spec.image } : {}),
+    ...(spec.pgBin !== undefined ? { pgBin: spec.pgBin } : {}),
+  };
   let replaced = false;
   if (options.resumedLab) {
-    const adopted = driver.adopt(options.resumedLab, labOptions);
+    const adopted = await driver.adopt(options.resumedLab, labOptions);
     if (options.faultBegan) return { lab: adopted, replaced };
     await adopted.teardown();
     replaced = true;

@@ -221,6 +221,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
         registry,
         resumedLab: opts.resume?.lab,
         faultBegan,
+        runId,
         signal,
         log: rlog,
         onStateChange: (state) => journal.append({ type: 'lab', state }, true),

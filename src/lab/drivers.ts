@@ -10,4 +10,10 @@ export const builtInLabDrivers: readonly LabDriverEntry[] = [
     capabilities: ['hold-wal'],
     load: async () => (await import('./process/process-lab.js')).processDriver,
   },
+  {
+    name: 'docker',
+    description: 'PostgreSQL servers as Docker containers (testcontainers) of lab.image, on a client and a replication network.',
+    capabilities: ['hold-wal', 'disconnect'],
+    load: async () => (await import('./docker/docker-lab.js')).dockerDriver,
+  },
 ];

@@ -23,9 +23,13 @@ export interface LabServiceSpec {
 /** The serialisable state of a running lab, journaled so that `resume` can re-adopt it. */
 export interface LabState {
   driver: LabDriverName;
-  /** Root directory the lab owns (removed at teardown). */
+  /** Root directory the lab owns (removed at teardown); for container labs, `docker:<run id>`. */
   root: string;
   services: Record<string, LabServiceState>;
+  /** The run that owns the lab (container labs carry it as the label `lifeboat.run-id`). */
+  runId?: string;
+  /** Container labs: the image the services run. */
+  image?: string;
 }
 
 export interface LabServiceState {
@@ -38,6 +42,8 @@ export interface LabServiceState {
   pid?: number;
   /** Service this one currently streams from, if it is a replica. */
   upstream?: string;
+  /** Container labs: the container of the service. */
+  containerId?: string;
 }
 
 /** One running lab service (a PostgreSQL server). */
@@ -73,6 +79,13 @@ export interface LabService {
   /** `hold-wal`: whether WAL shipping is held right now (used by resume). */
   isWalHeld?(): boolean;
   /**
+   * `disconnect`: cut the service off a lab network — `replication` (the network between the
+   * database services: a partition) or `client` (the one that publishes its port: the host loses it too).
+   */
+  disconnect?(network: LabNetwork): Promise<void>;
+  /** `disconnect`: join the network again (the published port may change; `connection()` follows it). */
+  reconnect?(network: LabNetwork): Promise<void>;
+  /**
    * Rebuild this (stopped or dead) service as a streaming replica of `source`:
    * CHECKPOINT on source, pg_rewind -R, fall back to pg_basebackup; start; wait until streaming.
    */
@@ -91,8 +104,17 @@ export interface Lab extends AsyncDisposable {
   teardown(): Promise<void>;
 }
 
+/** The networks of a container lab. */
+export type LabNetwork = 'replication' | 'client';
+
 /** What every driver gets when it starts or adopts a lab. */
 export interface LabOptions {
+  /** The run the lab belongs to (container labs label everything with it). */
+  runId?: string;
+  /** The image lab services run in (container drivers). */
+  image?: string;
+  /** Where the PostgreSQL server binaries are, when not on the image's PATH (container drivers). */
+  pgBin?: string;
   /** Aborts the lab start (what was started is torn down). */
   signal?: AbortSignal;
   log?: Logger;
@@ -108,7 +130,7 @@ export interface LabDriver {
   /** Starts every service in topology order (see lab/topology.ts) and waits until replicas stream. */
   start(services: Record<string, LabServiceSpec>, options: LabOptions): Promise<Lab>;
   /** Re-attaches to a lab journaled by a process that died (for `resume`). */
-  adopt(state: LabState, options: LabOptions): Lab;
+  adopt(state: LabState, options: LabOptions): Lab | Promise<Lab>;
   /** Removes what is left of a lab whose run died and will not be resumed (`lab prune`). */
   prune(state: LabState, options: LabOptions): Promise<void>;
 }

@@ -123,6 +123,8 @@ export function buildRunbookSchema(registry: Registry) {
       lab: z
         .strictObject({
           driver: z.enum(['process', 'docker']).default('process'),
+          image: z.string().min(1).optional().describe('docker driver: the image services run in (default lifeboat/postgres-lab:15); any image with the PostgreSQL server binaries.'),
+          pgBin: z.string().min(1).optional().describe('docker driver: the directory of the server binaries in the image, when they are not on its PATH or under /usr/lib/postgresql/*/bin.'),
           services: z.record(Name, labService),
         })
         .optional()

@@ -52,7 +52,7 @@ export interface Runbook {
   labels?: Record<string, string>;
   schedule?: string;
   objectives: { rto?: string; rpo?: string };
-  lab?: { driver: 'process' | 'docker'; services: Record<string, LabServiceSpec> };
+  lab?: { driver: 'process' | 'docker'; image?: string; pgBin?: string; services: Record<string, LabServiceSpec> };
   resources: Record<string, ResourceSpec>;
   probes: Record<string, ProbeSpec>;
   steadyState?: { timeout: string; stableFor: string };

@@ -6,20 +6,9 @@ import type { PgBinaries } from './pg-binaries.js';
 import { pollUntil, servesDataDir } from '../postgres-checks.js';
 import { childExited, signalTree } from './proc.js';
 import { spawnServer, type RunAs } from './run-as.js';
+import { serverSettingArgs } from '../postgres-settings.js';
 
 /** Settings every lab server gets; the spec's `settings` come after them and win. */
-const DEFAULT_SETTINGS: Record<string, string> = {
-  wal_level: 'replica',
-  max_wal_senders: '10',
-  wal_keep_size: '256MB',
-  hot_standby: 'on',
-  // The default 5 s makes a promoted replica stall now and then before accepting writes.
-  wal_retrieve_retry_interval: '100ms',
-  // pg_basebackup and pg_rewind run with --no-sync; after them the default startup fsyncs every
-  // file of the data directory one by one (~0.5 s here). syncfs flushes the filesystem at once.
-  recovery_init_sync_method: 'syncfs',
-};
-
 /** How to run one postmaster. */
 export interface PostmasterConfig {
   bins: PgBinaries;
@@ -35,16 +24,7 @@ export interface PostmasterConfig {
 
 /** Command line of the postmaster. Port, address and socket go last so neither the spec nor a config file copied by pg_rewind can change them. */
 export function postmasterArgs(c: PostmasterConfig): string[] {
-  const settings: Record<string, string> = { cluster_name: c.name, ...DEFAULT_SETTINGS };
-  for (const [k, v] of Object.entries(c.settings)) settings[k] = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
-  Object.assign(settings, {
-    port: String(c.port),
-    listen_addresses: '127.0.0.1',
-    unix_socket_directories: c.socketDir,
-  });
-  const args = ['-D', c.dataDir];
-  for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-  return args;
+  return ['-D', c.dataDir, ...serverSettingArgs(c.name, c.settings, { port: String(c.port), listen_addresses: '127.0.0.1', unix_socket_directories: c.socketDir })];
 }
 
 /** Outcome of {@link launchPostmaster}. */

@@ -109,6 +109,41 @@ const resumeAction: ActionDef = {
   },
 };
 
+const NetworkParam = z.object({
+  network: z.enum(['replication', 'client']).default('replication').describe('replication: the network between database services (a partition); client: the one that publishes the port (the host loses it too).'),
+});
+
+const disconnectAction: ActionDef<{ network: 'replication' | 'client' }> = {
+  name: 'lab.disconnect',
+  description: 'Cut a lab service off a network (container labs): replication (a partition between the databases) or client (the host loses it too).',
+  phases: ['fault', 'failover'],
+  target: 'required',
+  targetCapability: 'lab-service',
+  labCapability: 'disconnect',
+  params: NetworkParam,
+  mutates: true,
+  async run(ctx, p) {
+    await labServiceWith(ctx, 'disconnect').disconnect!(p.network);
+    return { network: p.network };
+  },
+};
+
+const reconnectAction: ActionDef<{ network: 'replication' | 'client' }> = {
+  name: 'lab.reconnect',
+  description: 'Join a lab service to a network again (container labs); its published port may change and probes follow it.',
+  phases: ['fault', 'failover', 'failback'],
+  target: 'required',
+  targetCapability: 'lab-service',
+  labCapability: 'disconnect',
+  params: NetworkParam,
+  mutates: true,
+  async run(ctx, p) {
+    const svc = labServiceWith(ctx, 'disconnect');
+    await svc.reconnect!(p.network);
+    return { network: p.network, port: svc.port };
+  },
+};
+
 /** Lab services as resources, and the process-level faults that act on them. */
 export const labProvider: Provider = {
   name: 'lab',
@@ -124,6 +159,6 @@ export const labProvider: Provider = {
       },
     },
   ],
-  actions: [killAction, stopAction, startAction, pauseAction, resumeAction],
+  actions: [killAction, stopAction, startAction, pauseAction, resumeAction, disconnectAction, reconnectAction],
   probes: [],
 };

@@ -5,18 +5,22 @@ export class EndpointPool {
   private idle: PgClient[] = [];
   /** Checks currently using this endpoint (a high count means it hangs). */
   pending = 0;
+  /**
+   * @param configOf asked on every new connection: a lab service's published port can change
+   *   (a container reconnected to its network), and the probe must follow it.
+   */
   constructor(
     readonly name: string,
-    readonly config: PgConfig,
+    private readonly configOf: () => PgConfig,
     private readonly maxIdle = 4,
   ) {}
 
   get label(): string {
-    return describeConfig(this.config);
+    return describeConfig(this.configOf());
   }
 
   async acquire(signal: AbortSignal): Promise<PgClient> {
-    return this.idle.pop() ?? connect(this.config, signal);
+    return this.idle.pop() ?? connect(this.configOf(), signal);
   }
 
   /** Returns a client; one that failed below the SQL level (socket, timeout) is destroyed. */

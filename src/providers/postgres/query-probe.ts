@@ -20,7 +20,9 @@ export const queryProbe: ProbeDef<QueryParams> = {
   targetCapability: 'postgres',
   params: QueryParams,
   create(ctx, p) {
-    const pools = ctx.endpoints.flatMap((ref) => pgConfigsFor(ctx, ref).map((c, i, all) => new EndpointPool(all.length > 1 ? `${ref.name}#${i}` : ref.name, c)));
+    const pools = ctx.endpoints.flatMap((ref) =>
+      pgConfigsFor(ctx, ref).map((_, i, all) => new EndpointPool(all.length > 1 ? `${ref.name}#${i}` : ref.name, () => pgConfigsFor(ctx, ref)[i]!)),
+    );
     const sql = p.writable ? `select pg_is_in_recovery() as lifeboat_rec, q.* from (${p.sql}) q` : p.sql;
     const one = async (pool: EndpointPool, signal: AbortSignal): Promise<string | undefined> => {
       let client: PgClient | undefined;

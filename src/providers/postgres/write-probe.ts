@@ -36,7 +36,8 @@ export class WriteProbe implements ProbeInstance {
   ) {
     this.pools = ctx.endpoints.flatMap((ref) => {
       const configs = pgConfigsFor(ctx, ref);
-      return configs.map((c, i) => new EndpointPool(configs.length > 1 ? `${ref.name}#${i}` : ref.name, c));
+      // The settings are asked again on every connect: a lab service's published port can change.
+      return configs.map((_, i) => new EndpointPool(configs.length > 1 ? `${ref.name}#${i}` : ref.name, () => pgConfigsFor(ctx, ref)[i]!));
     });
     // The writer names the probe (several writes probes never share markers) and the attempt (a
     // resumed run starts its sequence again).

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidInputError } from '../../errors.js';
+import { startOrder } from '../topology.js';
+import type { Lab, LabDriver, LabNetwork, LabOptions, LabService, LabServiceSpec, LabState } from '../types.js';
+import { connectEngine, removeByRun, requireImage, RUN_LABEL, SERVICE_LABEL, execIn, type DockerEngine } from './docker-engine.js';
+import { DockerPostgresService } from './docker-service.js';
+
+/** The image lab services run when the runbook names none (built by `npm run docker:build`). */
+export const DEFAULT_LAB_IMAGE = 'lifeboat/postgres-lab:15';
+const IDLE = "echo lifeboat-lab-ready; trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
+
+/** A lab of PostgreSQL servers as containers on two networks of their own, all labelled with the run id. */
+class DockerLab implements Lab {
+  readonly driver = 'docker' as const;
+  readonly services = new Map<string, DockerPostgresService>();
+  private tearingDown: Promise<void> | undefined;
+  networks: Record<LabNetwork, string> = { client: '', replication: '' };
+  private pgBinDir: Promise<string> | undefined;
+
+  constructor(
+    readonly engine: DockerEngine,
+    readonly runId: string,
+    readonly image: string,
+    private readonly options: LabOptions,
+  ) {}
+
+  get root(): string {
+    return `docker:${this.runId}`;
+  }
+
+  /** The directory of the server binaries in the image: `lab.pgBin`, or found on PATH / under /usr/lib/postgresql. */
+  pgBin(containerId: string): Promise<string> {
+    return (this.pgBinDir ??= this.options.pgBin
+      ? Promise.resolve(this.options.pgBin)
+      : execIn(this.engine, containerId, [
+          'sh',
+          '-c',
+          'p=$(command -v postgres 2>/dev/null) && dirname "$p" || ls -d /usr/lib/postgresql/*/bin /usr/local/pgsql/bin 2>/dev/null | sort -V | tail -1',
+        ]).then((r) => {
+          const dir = r.output.trim().split('\n').at(-1) ?? '';
+          if (r.exitCode !== 0 || !dir) throw new InvalidInputError(`no PostgreSQL server binaries found in the image ${this.image}; set lab.pgBin to their directory`);
+          return dir;
+        }));
+  }
+
+  context(containerId: string) {
+    return {
+      engine: this.engine,
+      log: this.options.log,
+      pgBin: () => this.pgBin(containerId),
+      networks: this.networks,
+      changed: () => this.changed(),
+    };
+  }
+
+  changed(): void {
+    try {
+      this.options.onStateChange?.(this.state());
+    } catch (err) {
+      this.options.log?.error({ err }, 'onStateChange failed');
+    }
+  }
+
+  service(name: string): LabService {
+    const s = this.services.get(name);
+    if (!s) throw new InvalidInputError(`the lab has no service "${name}"`);
+    return s;
+  }
+
+  state(): LabState {
+    const services: LabState['services'] = {};
+    for (const [name, s] of this.services) services[name] = s.state();
+    return { driver: 'docker', root: this.root, runId: this.runId, image: this.image, services };
+  }
+
+  teardown(): Promise<void> {
+    return (this.tearingDown ??= removeByRun(this.engine, this.runId).then((r) => {
+      this.options.log?.info({ runId: this.runId, ...r }, 'docker lab removed');
+    }));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.teardown();
+  }
+}
+
+async function createNetwork(engine: DockerEngine, runId: string, role: LabNetwork): Promise<string> {
+  const network = await engine.dockerode.createNetwork({ Name: `lifeboat-${runId}-${role}`, Driver: 'bridge', CheckDuplicate: true, Labels: { [RUN_LABEL]: runId, 'lifeboat.network': role } });
+  return network.id;
+}
+
+/** Starts the services as containers, in topology order; on any failure everything labelled with the run is removed. */
+async function startDockerLab(services: Record<string, LabServiceSpec>, options: LabOptions): Promise<Lab> {
+  options.signal?.throwIfAborted();
+  const order = startOrder(services);
+  const runId = options.runId ?? `lab-${randomBytes(4).toString('hex')}`;
+  const image = options.image ?? DEFAULT_LAB_IMAGE;
+  const engine = await connectEngine();
+  await requireImage(engine, image);
+  const { GenericContainer, Wait, StartedNetwork } = await import('testcontainers');
+  const lab = new DockerLab(engine, runId, image, options);
+  const started = Date.now();
+  try {
+    lab.networks.client = await createNetwork(engine, runId, 'client');
+    lab.networks.replication = await createNetwork(engine, runId, 'replication');
+    lab.changed();
+    const clientNetwork = new StartedNetwork(engine.client, `lifeboat-${runId}-client`, engine.dockerode.getNetwork(lab.networks.client));
+    // Containers start together (the slow part); servers start in topology order.
+    const containers = await Promise.all(
+      order.map(async (name) => {
+        const container = await new GenericContainer(image)
+          .withName(`lifeboat-${runId}-${name}`.replace(/[^A-Za-z0-9_.-]/g, '-'))
+          .withLabels({ [RUN_LABEL]: runId, [SERVICE_LABEL]: name })
+          .withNetwork(clientNetwork)
+          .withExposedPorts(5432)
+          .withUser('root')
+          .withCommand(['sh', '-c', IDLE])
+          .withWaitStrategy(Wait.forLogMessage('lifeboat-lab-ready'))
+          .withStartupTimeout(60_000)
+          .start();
+        await engine.dockerode.getNetwork(lab.networks.replication).connect({ Container: container.getId(), EndpointConfig: { Aliases: [name] } });
+        return { name, id: container.getId(), port: container.getMappedPort(5432) };
+      }),
+    );
+    for (const c of containers) {
+      lab.services.set(c.name, new DockerPostgresService(c.name, c.id, lab.context(c.id), services[c.name]!.settings ?? {}, c.port));
+    }
+    lab.changed();
+    for (const name of order) {
+      options.signal?.throwIfAborted();
+      const spec = services[name]!;
+      const service = lab.services.get(name)!;
+      const t = Date.now();
+      if (spec.replicaOf === undefined) await service.initPrimary(options.signal);
+      else await service.initReplica(lab.services.get(spec.replicaOf)!, options.signal);
+      options.log?.info({ service: name, port: service.port, ms: Date.now() - t }, 'lab service up');
+    }
+  } catch (err) {
+    await lab.teardown().catch((e: unknown) => options.log?.error({ err: e }, 'teardown after failed start'));
+    throw err;
+  }
+  options.log?.info({ runId, image, ms: Date.now() - started }, 'docker lab up');
+  return lab;
+}
+
+/** Re-attaches to the containers of a journaled lab (the process that started them died). */
+async function adoptDockerLab(state: LabState, options: LabOptions): Promise<Lab> {
+  if (state.driver !== 'docker' || !state.runId) throw new InvalidInputError(`cannot adopt a "${state.driver}" lab as a docker lab`);
+  const engine = await connectEngine();
+  const lab = new DockerLab(engine, state.runId, state.image ?? DEFAULT_LAB_IMAGE, options);
+  for (const n of await engine.dockerode.listNetworks({ filters: { label: [`${RUN_LABEL}=${state.runId}`] } })) {
+    const role = n.Labels?.['lifeboat.network'];
+    if (role === 'client' || role === 'replication') lab.networks[role] = n.Id;
+  }
+  for (const [name, s] of Object.entries(state.services)) {
+    if (!s.containerId) continue;
+    const service = new DockerPostgresService(name, s.containerId, lab.context(s.containerId), {}, s.port, { upstream: s.upstream, running: true });
+    // The container may have been restarted or reconnected meanwhile; a removed one stays as journaled.
+    await service.refreshPort().catch(() => {});
+    lab.services.set(name, service);
+  }
+  return lab;
+}
+
+/** The docker driver: PostgreSQL servers as containers of any image that holds the server binaries. */
+export const dockerDriver: LabDriver = {
+  name: 'docker',
+  start: startDockerLab,
+  adopt: adoptDockerLab,
+  async prune(state) {
+    if (!state.runId) return;
+    await removeByRun(await connectEngine(), state.runId);
+  },
+};
