@@ -83,6 +83,23 @@ describe('capabilities, not type names', () => {
 
   it('reports a lab driver the registry does not have', () => {
     const text = doc(['lab:', '  driver: docker', '  services:', '    primary: { kind: postgres }', 'resources: {}', 'probes:', '  w: { type: postgres.writes, endpoints: [] }']);
-    expect(problems(text).filter((p) => p.startsWith('lab.driver'))).toEqual(['lab.driver: lab driver "docker" is not available (available: process)']);
+    const processOnly = createRegistry(defaultRegistry().providers, defaultRegistry().labDrivers.filter((d) => d.name === 'process'));
+    expect(problems(text, processOnly).filter((p) => p.startsWith('lab.driver'))).toEqual(['lab.driver: lab driver "docker" is not available (available: process)']);
+  });
+});
+
+describe('container-only features', () => {
+  const lab = (driver: string, extra = '') => [`lab:`, `  driver: ${driver}`, extra, '  services:', '    primary: { kind: postgres }', '    replica: { kind: postgres, replicaOf: primary }'].filter(Boolean);
+  const rest = ['resources:', '  primary: { type: lab.postgres, service: primary }', 'probes:', '  w: { type: postgres.writes, endpoints: [primary] }', 'recovery: { all: [w] }', 'fault:', '  - { id: cut, action: lab.disconnect, target: primary, network: replication }'];
+
+  it('accepts lab.disconnect and lab.image under the docker driver', () => {
+    expect(problems(doc([...lab('docker', '  image: my/pg:15'), ...rest]))).toEqual([]);
+  });
+
+  it('rejects lab.disconnect and lab.image under the process driver', () => {
+    expect(problems(doc([...lab('process', '  image: my/pg:15'), ...rest]))).toEqual([
+      'lab.image: lab.image is for container drivers (driver: docker); the process driver runs this machine\'s PostgreSQL binaries',
+      'fault[0].action: action lab.disconnect needs lab services that can disconnect; the process driver cannot (drivers that can: docker)',
+    ]);
   });
 });

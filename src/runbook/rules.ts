@@ -39,6 +39,9 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   checkObjectives(doc, push);
   if (lab && isObj(lab.services)) for (const p of topologyProblems(labServices)) push(['lab', 'services', ...p.path], p.message);
   const driverName = lab ? (str(lab.driver) ?? 'process') : undefined;
+  if (lab && driverName === 'process') {
+    for (const key of ['image', 'pgBin']) if (lab[key] !== undefined) push(['lab', key], `lab.${key} is for container drivers (driver: docker); the process driver runs this machine's PostgreSQL binaries`);
+  }
   const driver = driverName !== undefined ? registry.labDriver(driverName) : undefined;
   if (lab && driverName !== undefined && !driver && registry.labDrivers.length)
     push(['lab', 'driver'], `lab driver "${driverName}" is not available (available: ${registry.labDrivers.map((d) => d.name).join(', ')})`);
