@@ -13,6 +13,7 @@
 #   LIFEBOAT_DOCKER_BASE   a base image to use instead of building one (e.g. debian:bookworm-slim)
 #   LIFEBOAT_NODE_BIN      the Node 20 binary to put in the lifeboat image (default: the node running npm)
 #   LIFEBOAT_DOCKER_CACHE  where production node_modules are cached (default ~/.cache/lifeboat-docker)
+#   LIFEBOAT_DOCKER_VERBOSE=1  stream docker build's output (else it goes to $TMPDIR/lifeboat-docker-build.*.log)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     --force) force=1 ;;
     --no-npm-build) npm_build=0 ;;
     base|postgres-lab|lifeboat) only+=("$1") ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "docker-build: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -45,6 +46,18 @@ hash_inputs() {
     find "$@" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
     find "$@" -type l -printf '%p -> %l\n' | LC_ALL=C sort
   } | sha256sum | cut -c1-64
+}
+# docker build, its output in a log file (streamed with LIFEBOAT_DOCKER_VERBOSE=1; tail on failure).
+dbuild() {
+  local name="$1"; shift
+  if [ "${LIFEBOAT_DOCKER_VERBOSE:-0}" = 1 ]; then docker build "$@"; return; fi
+  local out="${TMPDIR:-/tmp}/lifeboat-docker-build.$name.log"
+  log "  (docker build output: $out)"
+  if ! docker build "$@" >"$out" 2>&1; then
+    tail -n 40 "$out" >&2
+    echo "docker-build: building $name failed; full output in $out" >&2
+    return 1
+  fi
 }
 up_to_date() { [ "$force" = 0 ] && [ "$(label_of "$1" lifeboat.inputs)" = "$2" ]; }
 
@@ -78,7 +91,7 @@ if wanted postgres-lab; then
     log "$pg_image is up to date, skipping"
   else
     log "building $pg_image"
-    docker build --build-arg BASE="$base" --label lifeboat.inputs="$inputs" -t "$pg_image" docker/postgres-lab
+    dbuild postgres-lab --build-arg BASE="$base" --label lifeboat.inputs="$inputs" -t "$pg_image" docker/postgres-lab
     log "$pg_image: $(took "$t") ($(size_of "$pg_image"))"
   fi
 fi
@@ -128,24 +141,29 @@ if wanted lifeboat; then
     log "npm ci --omit=dev: $(took "$tm")"
   fi
 
-  ctx="$(mktemp -d /tmp/lifeboat-docker-ctx.XXXXXX)"
-  trap 'rm -rf "$ctx"' EXIT
-  mkdir -p "$ctx/app"
-  cp docker/lifeboat/Dockerfile "$ctx/Dockerfile"
-  cp "$node_bin" "$ctx/node"
-  printf '%s' "$pkg_json" >"$ctx/app/package.json"
-  cp -r package-lock.json dist schema runbooks "$ctx/app/"
-  cp -a "$modules/node_modules" "$ctx/app/node_modules"
-  inputs="$(cd "$ctx" && hash_inputs "BASE=$base $base_id" .)"
+  tm=$(now)
+  inputs="$(hash_inputs "BASE=$base $base_id VERSION=$version $pkg_json" \
+    docker/lifeboat/Dockerfile "$node_bin" package-lock.json dist schema runbooks "$modules/node_modules")"
   if up_to_date "$lb_image" "$inputs" && docker image inspect lifeboat/lifeboat:latest >/dev/null 2>&1; then
-    log "$lb_image is up to date, skipping"
+    log "$lb_image is up to date, skipping ($(took "$tm") to check)"
   else
+    ctx="$(mktemp -d /tmp/lifeboat-docker-ctx.XXXXXX)"
+    trap 'rm -rf "$ctx"' EXIT
+    mkdir -p "$ctx/app"
+    cp docker/lifeboat/Dockerfile "$ctx/Dockerfile"
+    cp "$node_bin" "$ctx/node"
+    printf '%s' "$pkg_json" >"$ctx/app/package.json"
+    cp -r package-lock.json dist schema runbooks "$ctx/app/"
+    cp -a "$modules/node_modules" "$ctx/app/node_modules"
     log "building $lb_image"
-    docker build --build-arg BASE="$base" --build-arg VERSION="$version" \
+    dbuild lifeboat --build-arg BASE="$base" --build-arg VERSION="$version" \
       --label lifeboat.inputs="$inputs" -t "$lb_image" -t lifeboat/lifeboat:latest "$ctx"
+    rm -rf "$ctx"
     log "$lb_image: $(took "$t") ($(size_of "$lb_image"))"
   fi
-  rm -rf "$ctx"
 fi
+
+# Images these builds replaced (untagged, ours only).
+docker image prune -f --filter label=lifeboat.inputs >/dev/null
 
 log "done in $(took "$total")"

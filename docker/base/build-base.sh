@@ -67,6 +67,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+old_id="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
 start=$(now)
 log "debootstrap --variant=minbase bookworm $tmp $mirror"
 t=$(now)
@@ -105,4 +106,7 @@ tar -C "$tmp" --numeric-owner -cf - . \
       --message "debootstrap --variant=minbase bookworm $mirror" \
       - "$tag" >/dev/null
 log "docker import: $(took "$t")"
+new_id="$(docker image inspect -f '{{.Id}}' "$tag")"
+# The image this one replaced, unless something still uses it.
+[ -z "$old_id" ] || [ "$old_id" = "$new_id" ] || docker rmi "$old_id" >/dev/null 2>&1 || true
 log "$tag built in $(took "$start") ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
