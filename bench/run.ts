@@ -11,6 +11,7 @@ const BENCHES: Bench[] = [
   { name: 'engine', run: async (p) => (await import('./engine.bench.js')).engineBench(p) },
   { name: 'rto-exec-fault', run: async (p) => (await import('./rto-exec-fault.bench.js')).rtoExecFaultBench(p) },
   { name: 'rto-accuracy', run: async (p) => (await import('./rto-accuracy.bench.js')).rtoAccuracyBench(p) },
+  { name: 'lab-drivers', run: async (p) => (await import('./lab-drivers.bench.js')).labDriversBench(p) },
   { name: 'local-failover', run: async (p) => (await import('./local-failover.bench.js')).localFailoverBench(p) },
 ];
 
