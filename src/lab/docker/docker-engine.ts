@@ -32,10 +32,10 @@ export async function connectEngine(): Promise<DockerEngine> {
   return { client, dockerode: client.container.dockerode };
 }
 
-/** Fails with what to do when the image is not there (nothing is pulled: labs run on images built here). */
-export async function requireImage(engine: DockerEngine, image: string): Promise<void> {
+/** The image's id; fails with what to do when the image is not there (nothing is pulled: labs run on images built here). */
+export async function requireImage(engine: DockerEngine, image: string): Promise<string> {
   try {
-    await engine.dockerode.getImage(image).inspect();
+    return (await engine.dockerode.getImage(image).inspect()).Id;
   } catch {
     throw new InfrastructureError(
       `the lab image ${image} is not in the Docker engine; build it with \`npm run docker:build\` (or \`docker build -t ${image} docker/postgres-lab\`), or set lab.image to an image that has the PostgreSQL server binaries`,

@@ -3,7 +3,8 @@ import { InvalidInputError } from '../../errors.js';
 import { startOrder } from '../topology.js';
 import type { Lab, LabDriver, LabNetwork, LabOptions, LabService, LabServiceSpec, LabState } from '../types.js';
 import { connectEngine, removeByRun, requireImage, RUN_LABEL, SERVICE_LABEL, execIn, type DockerEngine } from './docker-engine.js';
-import { DockerPostgresService } from './docker-service.js';
+import { dataDirTemplate } from './data-dir-template.js';
+import { DockerPostgresService, type DataDirTemplate } from './docker-service.js';
 
 /** The image lab services run when the runbook names none (built by `npm run docker:build`). */
 export const DEFAULT_LAB_IMAGE = 'lifeboat/postgres-lab:15';
@@ -16,6 +17,7 @@ class DockerLab implements Lab {
   private tearingDown: Promise<void> | undefined;
   networks: Record<LabNetwork, string> = { client: '', replication: '' };
   private pgBinDir: Promise<string> | undefined;
+  template: DataDirTemplate | undefined;
 
   constructor(
     readonly engine: DockerEngine,
@@ -50,6 +52,7 @@ class DockerLab implements Lab {
       pgBin: () => this.pgBin(containerId),
       networks: this.networks,
       changed: () => this.changed(),
+      ...(this.template ? { template: this.template } : {}),
     };
   }
 
@@ -96,9 +99,11 @@ async function startDockerLab(services: Record<string, LabServiceSpec>, options:
   const runId = options.runId ?? `lab-${randomBytes(4).toString('hex')}`;
   const image = options.image ?? DEFAULT_LAB_IMAGE;
   const engine = await connectEngine();
-  await requireImage(engine, image);
+  const imageId = await requireImage(engine, image);
   const { GenericContainer, Wait, StartedNetwork } = await import('testcontainers');
   const lab = new DockerLab(engine, runId, image, options);
+  // v1: initdb -k --auth=trust -U postgres --encoding=UTF8 --locale=C, trust lines for the networks.
+  if (process.env.LIFEBOAT_NO_TEMPLATE !== '1') lab.template = dataDirTemplate(engine, imageId, 'v1');
   const started = Date.now();
   try {
     lab.networks.client = await createNetwork(engine, runId, 'client');

@@ -24,6 +24,14 @@ export interface DockerServiceContext {
   networks: Record<LabNetwork, string>;
   /** Called after the port, state or upstream changed (journal it). */
   changed: () => void;
+  /** A cached copy of a fresh primary's data directory for this image (skips initdb), if any. */
+  template?: DataDirTemplate;
+}
+
+/** Where a fresh data directory of an image is kept between labs: restore it, or save one. */
+export interface DataDirTemplate {
+  restore(containerId: string, parent: string): Promise<boolean>;
+  save(containerId: string, dir: string): Promise<void>;
 }
 
 type Method = 'rewind' | 'basebackup';
@@ -108,12 +116,18 @@ export class DockerPostgresService implements LabService {
   /** initdb (with checksums, for pg_rewind) and start. */
   async initPrimary(signal?: AbortSignal): Promise<void> {
     await this.prepareDir(signal);
-    await this.mustSh(
-      'initdb',
-      `initdb -D ${DATA_DIR} -k --auth=trust -N -U postgres --encoding=UTF8 --locale=C >/dev/null && printf '%s\\n' 'host all all 0.0.0.0/0 trust' 'host replication all 0.0.0.0/0 trust' >> ${DATA_DIR}/pg_hba.conf`,
-      'postgres',
-      signal,
-    );
+    // initdb is most of a primary's start: a data directory made once per image is restored instead.
+    if (await this.ctx.template?.restore(this.containerId, '/var/lib/lifeboat').catch(() => false)) {
+      await this.mustSh('restoring the data directory', `chown -R postgres:postgres ${DATA_DIR} && chmod 700 ${DATA_DIR}`, 'root', signal);
+    } else {
+      await this.mustSh(
+        'initdb',
+        `initdb -D ${DATA_DIR} -k --auth=trust -N -U postgres --encoding=UTF8 --locale=C >/dev/null && printf '%s\\n' 'host all all 0.0.0.0/0 trust' 'host replication all 0.0.0.0/0 trust' >> ${DATA_DIR}/pg_hba.conf`,
+        'postgres',
+        signal,
+      );
+      await this.ctx.template?.save(this.containerId, DATA_DIR).catch((err: unknown) => this.ctx.log?.warn({ err: messageOf(err) }, 'could not keep a template data directory'));
+    }
     await this.launch(signal);
   }
 
