@@ -12,6 +12,7 @@ import { loadRunbook } from '../src/runbook/load.js';
 import { dockerObjectsOf, labLeftovers, labStateOf } from './support/lab-leftovers.js';
 import { query } from './support/pg-lab-helpers.js';
 import { journalOf, reportOf, runCli, startCli, tempStateDir } from './support/run-cli.js';
+import { startCliInTerminal } from './support/run-in-terminal.js';
 import { waitForStepStart } from './support/wait-for-step.js';
 
 const FAILOVER = 'runbooks/docker-postgres-failover.yaml';
@@ -88,6 +89,25 @@ describe('the Docker lab leaves nothing behind', () => {
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(reportOf(state, runId).status).toBe('aborted');
+    expect(labLeftovers(path)).toEqual([]);
+  }, 120_000);
+
+  it('after its terminal is closed mid-failover (SIGHUP, EIO): exit 3, aborted, failback ran, nothing left', async () => {
+    const file = variant(FAILOVER, (t) => t.replace('failover:\n', 'failover:\n  - { id: hold, action: wait, duration: 5s }\n'));
+    const state = tempStateDir();
+    const run = startCliInTerminal(['--state-dir', state, 'drill', file]);
+    const deadline = Date.now() + 90_000;
+    while (!run.output().includes('▶ failover/hold')) {
+      if (run.wrapper.exitCode !== null || Date.now() > deadline) throw new Error(`failover/hold not seen in the terminal: ${run.output()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    run.hangup();
+    const r = await run.done;
+    expect(r, r.wrapperStderr).toEqual(expect.objectContaining({ code: 3 }));
+    const { runId, path } = journalOf(state)!;
+    const report = reportOf(state, runId);
+    expect(report.status).toBe('aborted');
+    expect(report.steps.find((s: { id: string }) => s.id === 'rejoin-old-primary').status).toBe('succeeded');
     expect(labLeftovers(path)).toEqual([]);
   }, 120_000);
 
