@@ -256,7 +256,7 @@ export async function localFailoverBench(progress: (line: string) => void): Prom
     title: 'local failover drill (runbooks/local-postgres-failover.yaml) against a bare script',
     figures,
     notes: [
-      `Lifeboat's RTO runs from the end of the fault step to the first instant both recovery probes (writes, ready) are up; its resolution is one probe interval (${fmtMs(resolution, 0)})`,
+      `Lifeboat's RTO runs from the first failed recovery check after the fault began (t0, observed) to the first instant both recovery probes (writes, ready) are up; its resolution is one probe interval (${fmtMs(resolution, 0)})`,
       `"really writable" comes from a second client on the replica retrying an insert every ${WATCH_EVERY_MS} ms during the bare runs: pg_promote(true) polls every 100 ms, so the bare RTO is rounded up to its next poll`,
       'phase rows are medians of each phase separately (they need not add up to the median wall time)',
       `promote attempts: ${drillSamples.map((d) => d.promoteAttempts).join(', ')}`,
