@@ -13,7 +13,7 @@ import { dockerObjectsOf, labLeftovers, labStateOf } from './support/lab-leftove
 import { query } from './support/pg-lab-helpers.js';
 import { journalOf, reportOf, runCli, startCli, tempStateDir } from './support/run-cli.js';
 import { startCliInTerminal } from './support/run-in-terminal.js';
-import { waitForStepStart } from './support/wait-for-step.js';
+import { waitForRunStep } from './support/wait-for-step.js';
 
 const FAILOVER = 'runbooks/docker-postgres-failover.yaml';
 const PARTITION = 'runbooks/docker-postgres-partition.yaml';
@@ -84,7 +84,7 @@ describe('the Docker lab leaves nothing behind', () => {
     const file = variant(FAILOVER, (t) => t.replace('failover:\n', 'failover:\n  - { id: hold, action: wait, duration: 5s }\n'));
     const state = tempStateDir();
     const run = startCli(['--state-dir', state, 'drill', file]);
-    const { runId, path } = await waitForStepStart(state, 'hold', () => (run.child.exitCode !== null ? run.stderr() : undefined));
+    const { runId, path } = await waitForRunStep(run, state, 'hold');
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(3);
@@ -115,7 +115,7 @@ describe('the Docker lab leaves nothing behind', () => {
     const file = variant(FAILOVER, (t) => t.replace('failover:\n', 'failover:\n  - { id: hold, action: wait, duration: 30s }\n'));
     const state = tempStateDir();
     const run = startCli(['--state-dir', state, 'drill', file]);
-    const { path } = await waitForStepStart(state, 'hold', () => (run.child.exitCode !== null ? run.stderr() : undefined));
+    const { path } = await waitForRunStep(run, state, 'hold');
     run.child.kill('SIGKILL');
     await run.done;
     const { runId } = labStateOf(path)!;

@@ -1,22 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { livePidsMentioning } from './support/pg-lab-helpers.js';
-import { type CliRun, journalEntries, journalOf, labRootOf, reportOf, runCli, startCli, tempStateDir } from './support/run-cli.js';
+import { journalEntries, labRootOf, reportOf, runCli, startCli, tempStateDir } from './support/run-cli.js';
+import { waitForRunStep } from './support/wait-for-step.js';
 
 const RUNBOOK = 'test/fixtures/long-failover.yaml';
 
-/** Waits until the run's journal shows `stepId` started; returns the run id and journal path. */
-async function waitForStepStart(run: CliRun, state: string, stepId: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (run.child.exitCode !== null) throw new Error(`lifeboat exited (${run.child.exitCode}) before ${stepId} started: ${run.stderr()}`);
-    const j = journalOf(state);
-    if (j && readFileSync(j.path, 'utf8').includes(`"stepId":"${stepId}","status":"started"`)) return j;
-    await sleep(20);
-  }
-  throw new Error(`step ${stepId} did not start within ${timeoutMs} ms`);
-}
 
 const stepEvents = (path: string, stepId: string) =>
   journalEntries(path).filter((e) => e.type === 'event' && e.event.kind === 'step' && e.event.stepId === stepId).map((e) => e.event.status);
@@ -25,7 +15,7 @@ describe('interrupting a drill', () => {
   it('on SIGINT during the failover phase runs failback and teardown, exits 3 and leaves nothing running', async () => {
     const state = tempStateDir();
     const run = startCli(['--state-dir', state, 'drill', RUNBOOK]);
-    const { runId, path } = await waitForStepStart(run, state, 'hold');
+    const { runId, path } = await waitForRunStep(run, state, 'hold');
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(3);
@@ -42,7 +32,7 @@ describe('interrupting a drill', () => {
   it('killed with SIGKILL mid-failover, is completed by `lifeboat resume` without repeating completed steps', async () => {
     const state = tempStateDir();
     const run = startCli(['--state-dir', state, 'drill', RUNBOOK]);
-    const { runId, path } = await waitForStepStart(run, state, 'hold');
+    const { runId, path } = await waitForRunStep(run, state, 'hold');
     await sleep(300); // let a few more writes be acknowledged and journaled
     run.child.kill('SIGKILL');
     await run.done;

@@ -1,29 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { livePidsMentioning } from './support/pg-lab-helpers.js';
-import { type CliRun, journalEntries, journalOf, labRootOf, runCli, startCli, tempStateDir } from './support/run-cli.js';
+import { journalEntries, labRootOf, runCli, startCli, tempStateDir } from './support/run-cli.js';
+import { waitForRunStep } from './support/wait-for-step.js';
 
 const RUNBOOK = 'test/fixtures/long-failover.yaml';
 
-/** Waits until the run's journal shows `stepId` started; returns the run id and journal path. */
-async function waitForStepStart(run: CliRun, state: string, stepId: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (run.child.exitCode !== null) throw new Error(`lifeboat exited (${run.child.exitCode}) before ${stepId} started: ${run.stderr()}`);
-    const j = journalOf(state);
-    if (j && readFileSync(j.path, 'utf8').includes(`"stepId":"${stepId}","status":"started"`)) return j;
-    await sleep(20);
-  }
-  throw new Error(`step ${stepId} did not start within ${timeoutMs} ms`);
-}
 
 describe('lifeboat lab prune', () => {
   it('removes the lab and the lock of a drill killed mid-failover, marks it aborted, and then finds nothing', async () => {
     const state = tempStateDir();
     const run = startCli(['--state-dir', state, 'drill', RUNBOOK]);
-    const { runId, path } = await waitForStepStart(run, state, 'hold');
+    const { runId, path } = await waitForRunStep(run, state, 'hold');
     run.child.kill('SIGKILL');
     await run.done;
     const root = labRootOf(path)!;
@@ -70,7 +59,7 @@ describe('lifeboat lab prune', () => {
     const state = tempStateDir();
     const run = startCli(['--state-dir', state, 'drill', RUNBOOK]);
     try {
-      const { path } = await waitForStepStart(run, state, 'hold');
+      const { path } = await waitForRunStep(run, state, 'hold');
       const r = await runCli(['--state-dir', state, 'lab', 'prune']);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout.trim()).toBe('nothing to prune');

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliRun, journalOf, runCli, startCli, tempStateDir } from './support/run-cli.js';
+import { runCli, startCli, tempStateDir } from './support/run-cli.js';
+import { waitForRunStep } from './support/wait-for-step.js';
 
 const QUICK_START = 'runbooks/local-postgres-failover.yaml';
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at /);
@@ -37,16 +37,6 @@ function fill(dir: string): void {
   }
 }
 
-async function waitForStepStart(run: CliRun, state: string, stepId: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (run.child.exitCode !== null) throw new Error(`lifeboat exited (${run.child.exitCode}) before ${stepId} started: ${run.stderr()}`);
-    const j = journalOf(state);
-    if (j && readFileSync(j.path, 'utf8').includes(`"stepId":"${stepId}","status":"started"`)) return j;
-    await sleep(20);
-  }
-  throw new Error(`step ${stepId} did not start within ${timeoutMs} ms`);
-}
 
 describe('a state directory that cannot be written', () => {
   it('under a regular file: exits 3 naming the path and "not a directory", before anything starts', async () => {
@@ -96,7 +86,7 @@ describe('a state directory that cannot be written', () => {
     const logFile = join(logs, 'lifeboat.log');
     tmpfs(join(state, 'runs'), 'size=64k');
     const run = startCli(['--state-dir', state, '--log-file', logFile, 'drill', 'test/fixtures/journal-full.yaml']);
-    const { path } = await waitForStepStart(run, state, 'hold');
+    const { path } = await waitForRunStep(run, state, 'hold', 30_000);
     fill(join(state, 'runs'));
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(3);

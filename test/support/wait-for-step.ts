@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { journalOf } from './run-cli.js';
+import { type CliRun, journalOf } from './run-cli.js';
 
 /**
  * Waits until the journal of the only run in `stateDir` shows `stepId` started; returns the run
@@ -16,4 +16,9 @@ export async function waitForStepStart(stateDir: string, stepId: string, exited:
     await sleep(20);
   }
   throw new Error(`step ${stepId} did not start within ${timeoutMs} ms`);
+}
+
+/** {@link waitForStepStart} for a CLI this test started: gives up when that process exits. */
+export function waitForRunStep(run: CliRun, stateDir: string, stepId: string, timeoutMs = 60_000) {
+  return waitForStepStart(stateDir, stepId, () => (run.child.exitCode !== null ? `exit ${run.child.exitCode}: ${run.stderr()}` : undefined), timeoutMs);
 }
