@@ -131,6 +131,13 @@ describe('StepExecutor', () => {
     expect(steps('b')).toEqual(['already-done']);
   });
 
+  it('keeps the output an already-done step reports, for later steps and in its journaled event', async () => {
+    const { exec, calls, signal, events } = setup({ inFlight: new Set(['b']), done: new Set(['b']) });
+    await exec.runPhase(planPhase('failover', [step('b', 'fake.ok'), step('c', 'fake.ok', { value: '${steps.b.value}' })], exec.registry), signal);
+    expect(calls.map((c) => [c.step, c.params.value])).toEqual([['c', 'b-found']]);
+    expect(events.find((e) => (e as { stepId?: string }).stepId === 'b')).toMatchObject({ status: 'already-done', output: { value: 'b-found' } });
+  });
+
   it('re-runs an in-flight step that had not taken effect', async () => {
     const { exec, calls, signal } = setup({ inFlight: new Set(['b']) });
     await exec.runPhase(planPhase('failover', [step('b', 'fake.ok')], exec.registry), signal);

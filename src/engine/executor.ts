@@ -140,9 +140,11 @@ export class StepExecutor {
     if (prior?.inFlight.has(step.id) && def.isDone) {
       const check = withTimeout(signal, Math.min(timeoutMs, 30_000), step.id);
       try {
-        if (await raceAbort(def.isDone(ctxFor(check.signal), params), check.signal)) {
-          this.outputs[step.id] = {};
-          this.emit({ phase, stepId: step.id, status: 'already-done' }, true);
+        const done = await raceAbort(def.isDone(ctxFor(check.signal), params), check.signal);
+        if (done === true || (typeof done === 'object' && done.done)) {
+          const output = typeof done === 'object' ? done.output : undefined;
+          this.outputs[step.id] = output ?? {};
+          this.emit({ phase, stepId: step.id, status: 'already-done', ...(output ? { output } : {}) }, true);
           return;
         }
       } catch (err) {

@@ -71,6 +71,12 @@ export interface ActionContext extends ProviderContext {
 /** Result of an action: free-form output stored with the step and visible to later steps. */
 export type StepOutput = Record<string, unknown> | undefined;
 
+/** What `isDone` may return instead of a boolean: whether the effect is in place, and the output the step would have had. */
+export interface DoneCheck {
+  done: boolean;
+  output?: StepOutput;
+}
+
 /** An action a step can name in `action:`. */
 export interface ActionDef<P extends Record<string, unknown> = Record<string, unknown>> {
   name: string;
@@ -99,9 +105,11 @@ export interface ActionDef<P extends Record<string, unknown> = Record<string, un
   run(ctx: ActionContext, params: P): Promise<StepOutput>;
   /**
    * Used on resume for the step that was in flight at the crash: whether its effect is already
-   * in place (e.g. "is the replica already promoted?"). Absent = re-run it.
+   * in place (e.g. "is the replica already promoted?"). Absent = re-run it. An action whose
+   * output later steps use (the endpoint of a restored instance) returns `{ done: true, output }`:
+   * the output is journaled with the `already-done` event, so a resumed run keeps it.
    */
-  isDone?(ctx: ActionContext, params: P): Promise<boolean>;
+  isDone?(ctx: ActionContext, params: P): Promise<boolean | DoneCheck>;
 }
 
 /** A probe's single check result. Expected failures are values, not exceptions. */

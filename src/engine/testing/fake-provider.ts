@@ -32,8 +32,9 @@ export function fakeRegistry(calls: FakeCall[], done = new Set<string>()): Regis
       calls.push({ step: ctx.stepId, action: 'fake.ok', params: p });
       return { value: p.value ?? ctx.stepId };
     },
-    async isDone(ctx) {
-      return done.has(ctx.stepId);
+    async isDone(ctx, p) {
+      // Like an action that created something: the output a later step needs is read back.
+      return done.has(ctx.stepId) ? { done: true, output: { value: p.value ?? `${ctx.stepId}-found` } } : false;
     },
   };
   const slow: ActionDef<{ ms: number }> = {
