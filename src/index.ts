@@ -44,6 +44,7 @@ export type {
   ResourceRef,
   ResourceTypeDef,
   StepOutput,
+  DoneCheck,
 } from './providers/types.js';
 export { builtInLabDrivers } from './lab/drivers.js';
 export { startOrder, topologyProblems } from './lab/topology.js';
@@ -89,4 +90,5 @@ export { renderMarkdownReport } from './report/markdown-report.js';
 
 // Helpers
 export { createLogger, redactText, redactValue } from './log.js';
+export { registerSecrets } from './util/secrets.js';
 export { parseDuration, formatDuration } from './util/duration.js';
