@@ -3,7 +3,7 @@ import type { RunResult, StepSummary } from '../verify/run-result.js';
 import type { ObjectiveVerdict } from '../verify/verdict.js';
 import { escapeHtml as esc } from './escape.js';
 import { HTML_REPORT_STYLE } from './html-report-style.js';
-import { timelineChart } from './timeline-chart.js';
+import { timelineChart, type TimelineChart } from './timeline-chart.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
 /** Step output shown in the steps table is cut here: the JSON report keeps all of it. */
@@ -61,7 +61,15 @@ export function renderHtmlReport(r: RunResult): string {
   }
 
   parts.push(...keyFigures(r), ...objectivesTable(r), ...measurementsList(r));
-  parts.push('<section><h2>Timeline</h2>', renderTimelineSvg(timelineChart(r)), legend(), '</section>');
+  const chart = timelineChart(r);
+  parts.push('<section><h2>Timeline</h2>', renderTimelineSvg(chart, { id: 'timeline' }), legend());
+  const zoom = outageWindow(chart);
+  if (zoom)
+    parts.push(
+      `<h3>The outage, closer: ${esc(`+${formatDuration(zoom.from - chart.from)}`)} to ${esc(`+${formatDuration(zoom.to - chart.from)}`)}</h3>`,
+      renderTimelineSvg(chart, { id: 'timeline-outage', view: zoom, label: 'Timeline of the outage, from the fault to recovery' }),
+    );
+  parts.push('</section>');
   parts.push(...stepsTable(r.steps, r.startedAt));
   if (m.lostWriteSample?.length) {
     parts.push(
@@ -73,6 +81,20 @@ export function renderHtmlReport(r: RunResult): string {
   }
   parts.push('<footer>Lifeboat run report. Every figure comes from events observed during the run; the JSON report holds the whole timeline.</footer>', '</body>', '</html>');
   return `${parts.join('\n')}\n`;
+}
+
+/**
+ * The span from the fault (or t0) to recovery with some margin, when it is a small part of the
+ * run: lab start-up, steady state and failback would otherwise squeeze the outage into a sliver.
+ */
+export function outageWindow(c: TimelineChart): { from: number; to: number } | undefined {
+  const start = Math.min(c.faultStartedAt ?? Infinity, c.outageStartAt ?? Infinity);
+  if (!Number.isFinite(start)) return undefined;
+  const end = Math.max(c.recoveredAt ?? -Infinity, c.outageStartAt ?? -Infinity, c.faultEndedAt ?? -Infinity);
+  const pad = Math.max(500, (end - start) * 0.25);
+  const from = Math.max(c.from, start - pad);
+  const to = Math.min(c.to, end + pad);
+  return to - from < (c.to - c.from) * 0.6 ? { from, to } : undefined;
 }
 
 function measuredText(v: ObjectiveVerdict, r: RunResult): string {

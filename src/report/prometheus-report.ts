@@ -14,7 +14,8 @@ export function escapeLabelValue(v: string): string {
 }
 
 const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-const seconds = (ms: number) => ms / 1000;
+// Microseconds are below any resolution Lifeboat measures; more digits would be noise.
+const seconds = (ms: number) => Number((ms / 1000).toFixed(6));
 const bool = (b: boolean) => (b ? 1 : 0);
 
 function format(value: number): string {
