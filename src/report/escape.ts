@@ -8,6 +8,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
+// The five entities XML predefines: every XML parser knows them.
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
 // XML 1.0 allows only tab, LF, CR and the characters from U+0020 up (no lone surrogates, no
 // U+FFFE/U+FFFF); a control character in a command's output would make the whole file unparsable.
 // eslint-disable-next-line no-control-regex
@@ -15,7 +18,7 @@ const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD8
 
 /** Text for XML element content or a quoted attribute value: escaped, characters XML cannot hold replaced by U+FFFD. */
 export function escapeXml(text: string): string {
-  return text.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  return text.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 }
 
 /** An attribute value keeps its line breaks only as character references (a parser folds raw ones into spaces). */
