@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sampleRunResult } from '../src/report/testing/sample-run-result.js';
 import { openStore } from '../src/store/open-store.js';
 import { ROOT, tempStateDir } from './support/run-cli.js';
 
@@ -28,6 +29,16 @@ describe('commands load only what they use', () => {
 
   it('schema loads no PostgreSQL client, SQLite or cloud SDK', () => {
     expect(packagesLoadedBy(['schema']).filter(isHeavy)).toEqual([]);
+  }, 30_000);
+
+  it.each([['html'], ['prom']])('report --format %s of a stored run loads no PostgreSQL client or cloud SDK', async (format) => {
+    const state = tempStateDir();
+    const store = await openStore({ stateDir: state });
+    await store.finish(sampleRunResult());
+    await store.close();
+    const loaded = packagesLoadedBy(['--state-dir', state, 'report', sampleRunResult().runId, '--format', format]);
+    expect(loaded).toContain('better-sqlite3');
+    expect(loaded.filter((p) => p !== 'better-sqlite3' && isHeavy(p))).toEqual([]);
   }, 30_000);
 
   it('history of an existing store loads SQLite (the check above does see a native module when one is loaded)', async () => {

@@ -57,8 +57,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('run a drill: lab up, steady state, fault, failover, measure RTO/RPO, failback, lab down, report (exit 0 met, 1 missed, 3 incomplete)')
     .argument('<runbook>', 'runbook file')
     .option('--json', 'print the result as JSON')
-    .option('--out <dir>', 'also write report.json and report.md to this directory')
-    .action(async (file: string, opts: { json?: boolean; out?: string }, cmd: Command) => {
+    .option('--out <dir>', 'also write the reports (report.json, .md, .html, .junit.xml, .prom) to this directory')
+    .option('--notify <url>', 'when the run ends, POST its result as JSON to this webhook (Slack-compatible text field); a failure only warns')
+    .option('--notify-timeout <duration>', 'how long the webhook may take to answer (default 10s)')
+    .action(async (file: string, opts: { json?: boolean; out?: string; notify?: string; notifyTimeout?: string }, cmd: Command) => {
       const { drillCommand } = await import('./commands/drill-command.js');
       setExit(await drillCommand(file, opts, globals(cmd)));
     });
@@ -68,8 +70,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('continue a run whose process died, from its journal, without repeating completed steps')
     .argument('<run-id>', 'id of the run (see lifeboat history)')
     .option('--json', 'print the result as JSON')
-    .option('--out <dir>', 'also write report.json and report.md to this directory')
-    .action(async (runId: string, opts: { json?: boolean; out?: string }, cmd: Command) => {
+    .option('--out <dir>', 'also write the reports (report.json, .md, .html, .junit.xml, .prom) to this directory')
+    .option('--notify <url>', 'when the run ends, POST its result as JSON to this webhook (Slack-compatible text field); a failure only warns')
+    .option('--notify-timeout <duration>', 'how long the webhook may take to answer (default 10s)')
+    .action(async (runId: string, opts: { json?: boolean; out?: string; notify?: string; notifyTimeout?: string }, cmd: Command) => {
       const { resumeCommand } = await import('./commands/resume-command.js');
       setExit(await resumeCommand(runId, opts, globals(cmd)));
     });
@@ -83,6 +87,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: { json?: boolean; runbook?: string; limit: string }, cmd: Command) => {
       const { historyCommand } = await import('./commands/history-command.js');
       setExit(await historyCommand(opts, globals(cmd)));
+    });
+
+  program
+    .command('report')
+    .description('print the report of a finished run to stdout (exit 2 for an unknown or unfinished run)')
+    .argument('<run-id>', 'id of the run (see lifeboat history)')
+    .addOption(new Option('--format <format>', 'json, md, html (self-contained), junit (JUnit XML for CI) or prom (Prometheus text)').choices(['json', 'md', 'html', 'junit', 'prom']))
+    .option('--json', 'the same as --format json')
+    .action(async (runId: string, opts: { format?: string; json?: boolean }, cmd: Command) => {
+      const { reportCommand } = await import('./commands/report-command.js');
+      setExit(await reportCommand(runId, opts, globals(cmd)));
     });
 
   const lab = program.command('lab').description('manage the labs runs leave behind');

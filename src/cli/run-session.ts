@@ -8,10 +8,15 @@ import { printSummary } from './run-summary.js';
 import { openStore } from '../store/open-store.js';
 import type { GlobalOptions } from './global-options.js';
 import { outJson, writeErr } from './output.js';
+import { lastSuccessAt } from './last-success.js';
+import { notifyRunEnded, webhookTarget } from './notify-webhook.js';
 
 export interface SessionOptions {
   json?: boolean;
   out?: string;
+  /** Webhook to post the result to when the run ends (`--notify`), and how long it may take. */
+  notify?: string;
+  notifyTimeout?: string;
 }
 
 /**
@@ -24,6 +29,8 @@ export async function runSession(
   opts: SessionOptions,
   g: GlobalOptions,
 ): Promise<number> {
+  // Checked before anything starts: a bad --notify is exit 2 with nothing run.
+  const webhook = opts.notify !== undefined ? webhookTarget(opts.notify, opts.notifyTimeout) : undefined;
   const log = createLogger({ level: g.logLevel ?? (g.logFile ? 'info' : 'warn'), file: g.logFile });
   const interrupt = new AbortController();
   const cleanup = new AbortController();
@@ -44,6 +51,8 @@ export async function runSession(
   // onStart is synchronous: its write is awaited before finish and close, and a failure only
   // warns (finish records the run whether or not begin did).
   let begun: Promise<void> = Promise.resolve();
+  // Never rejects, and is bounded by its timeout: awaited before the command returns, whatever happens.
+  let notified: Promise<boolean> | undefined;
   const tty = process.stderr.isTTY && !opts.json;
   try {
     const result = await runDrill({
@@ -62,9 +71,15 @@ export async function runSession(
         if (!opts.json) writeErr(`lifeboat: run ${runId} (${base.loaded.runbook.name})\n`);
       },
     });
+    if (webhook)
+      notified = notifyRunEnded(result, webhook, (message) => {
+        writeErr(`lifeboat: warning: ${message}\n`);
+        if (g.logFile) log.warn({ runId: result.runId }, message);
+      });
     await begun;
     await store.finish(result);
-    const reports = await writeReports(result, [join(g.stateDir, 'runs', result.runId), ...(opts.out ? [opts.out] : [])]);
+    const context = { lastSuccessAt: await lastSuccessAt(store, result) };
+    const reports = await writeReports(result, [join(g.stateDir, 'runs', result.runId), ...(opts.out ? [opts.out] : [])], undefined, context);
     if (opts.json) {
       const { timeline: _timeline, ...rest } = result;
       outJson({ ...rest, reports });
@@ -72,6 +87,7 @@ export async function runSession(
     return exitCodeOf(result);
   } finally {
     await begun;
+    await notified;
     await store.close();
     for (const sig of signals) process.off(sig, onSignal);
     log.flush?.();

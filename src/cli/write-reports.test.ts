@@ -22,9 +22,10 @@ describe('writeReports', () => {
     const a = join(root, 'runs', result.runId);
     const b = join(root, 'out');
     const written = await writeReports(result, [a, b]);
-    expect(written).toEqual([join(a, 'report.json'), join(a, 'report.md'), join(b, 'report.json'), join(b, 'report.md')]);
+    const files = ['report.json', 'report.md', 'report.html', 'report.junit.xml', 'report.prom'];
+    expect(written).toEqual([...files.map((f) => join(a, f)), ...files.map((f) => join(b, f))]);
     for (const dir of [a, b]) {
-      expect((await readdir(dir)).sort()).toEqual(['report.json', 'report.md']);
+      expect((await readdir(dir)).sort()).toEqual([...files].sort());
       for (const r of reportRenderers) expect(await readFile(join(dir, r.fileName), 'utf8')).toBe(r.render(result));
     }
   });

@@ -23,6 +23,7 @@ import { ProviderSessions, providersUsedBy } from './provider-sessions.js';
 import { phaseStatus, priorSteps, type ResumeState } from './resume-state.js';
 import { newRunId } from './run-id.js';
 import { acquireRunLock } from './run-lock.js';
+import { runbookAbout, withStepDescriptions } from './run-about.js';
 import { createRunProbes, type RunProbes } from './run-probes.js';
 
 export type { ResumeState } from './resume-state.js';
@@ -340,6 +341,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     runId,
     runbook: runbook.name,
     file: loaded.file,
+    ...runbookAbout(runbook),
     mode,
     status,
     verdict: status !== 'completed' ? 'incomplete' : m.met ? 'met' : 'missed',
@@ -349,7 +351,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     objectives,
     measurements: m.measurements,
     verdicts: m.verdicts,
-    steps: summariseSteps(timeline),
+    steps: withStepDescriptions(summariseSteps(timeline), runbook),
     ...(error ? { error: redactText(error) } : {}),
     cleanupErrors: cleanupErrors.map(redactText),
     timeline,

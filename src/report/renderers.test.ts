@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunResult } from '../verify/run-result.js';
-import { rendererFor, reportRenderers, type ReportFormat } from './renderers.js';
+import { REPORT_FORMATS, rendererFor, reportRenderers, type ReportFormat } from './renderers.js';
 import { sampleRunResult } from './testing/sample-run-result.js';
 
 // Records every call into node:fs and node:fs/promises made while this file's modules run.
@@ -38,16 +38,17 @@ function deepFreeze<T>(v: T): T {
 
 // Type-checked to name every format: adding one to ReportFormat breaks this line until the
 // list and these tests cover it.
-const allFormats: Record<ReportFormat, true> = { json: true, md: true };
+const allFormats: Record<ReportFormat, true> = { json: true, md: true, html: true, junit: true, prom: true };
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe('reportRenderers', () => {
-  it('lists json then md, each with its own file name and media type', () => {
-    expect(reportRenderers.map((r) => r.format)).toEqual(['json', 'md']);
-    expect(reportRenderers.map((r) => r.fileName)).toEqual(['report.json', 'report.md']);
+  it('lists json, md, html, junit and prom, each with its own file name and media type', () => {
+    expect(reportRenderers.map((r) => r.format)).toEqual(['json', 'md', 'html', 'junit', 'prom']);
+    expect(reportRenderers.map((r) => r.format)).toEqual(REPORT_FORMATS);
+    expect(reportRenderers.map((r) => r.fileName)).toEqual(['report.json', 'report.md', 'report.html', 'report.junit.xml', 'report.prom']);
     expect(new Set(reportRenderers.map((r) => r.fileName)).size).toBe(reportRenderers.length);
     for (const r of reportRenderers) expect(r.mediaType).toMatch(/^[a-z]+\/[a-z.+-]+/);
   });

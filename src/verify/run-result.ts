@@ -20,6 +20,8 @@ export interface StepSummary {
   durationMs?: number;
   output?: unknown;
   error?: string;
+  /** The step's `description` in the runbook (free text: reports escape it). */
+  description?: string;
 }
 
 /** Everything a run produced: stored in history and rendered by the reports. */
@@ -27,6 +29,10 @@ export interface RunResult {
   runId: string;
   runbook: string;
   file: string;
+  /** The runbook's `description`, `owner` and `labels` (free text: reports escape them). */
+  description?: string;
+  owner?: string;
+  labels?: Record<string, string>;
   mode: RunMode;
   status: RunStatus;
   verdict: Verdict;
