@@ -87,6 +87,12 @@ export { reportRenderers, rendererFor } from './report/renderers.js';
 export type { ReportFormat, ReportRenderer } from './report/renderers.js';
 export { renderJsonReport } from './report/json-report.js';
 export { renderMarkdownReport } from './report/markdown-report.js';
+export { REPORT_FORMATS } from './report/renderers.js';
+export type { ReportContext } from './report/report-context.js';
+export { renderHtmlReport } from './report/html-report.js';
+export { renderJunitReport } from './report/junit-report.js';
+export { renderPrometheusReport } from './report/prometheus-report.js';
+export { runNotification, type RunNotification } from './report/notification.js';
 
 // Helpers
 export { createLogger, redactText, redactValue } from './log.js';

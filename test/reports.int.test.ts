@@ -105,7 +105,7 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.locator('#steps pre').first().textContent()).toContain('</pre><script>window.__lifeboatPwned = 3</script>');
     // Nothing became an element, nothing ran, nothing was fetched.
     expect(await page.locator('script, img, iframe, object, embed').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __lifeboatPwned?: number }).__lifeboatPwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __lifeboatPwned?: number }).__lifeboatPwned)).toBeUndefined();
     expect(requests).toEqual([pathToFileURL(path).href]);
     expect(problems).toEqual([]);
     // The split brain and the lost writes are there to see.

@@ -93,7 +93,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('report')
     .description('print the report of a finished run to stdout (exit 2 for an unknown or unfinished run)')
     .argument('<run-id>', 'id of the run (see lifeboat history)')
-    .addOption(new Option('--format <format>', 'json, md, html (self-contained), junit (JUnit XML for CI) or prom (Prometheus text)').choices(['json', 'md', 'html', 'junit', 'prom']))
+    .addOption(new Option('--format <format>', 'json, md (the default), html (self-contained), junit (JUnit XML for CI) or prom (Prometheus text)').choices(['json', 'md', 'html', 'junit', 'prom']))
     .option('--json', 'the same as --format json')
     .action(async (runId: string, opts: { format?: string; json?: boolean }, cmd: Command) => {
       const { reportCommand } = await import('./commands/report-command.js');

@@ -58,6 +58,15 @@ describe('writeReports', () => {
     expect(await modeOf(dir)).toBe(0o755);
   });
 
+  it('gives every renderer the context: the Prometheus file carries the last success it was told', async () => {
+    const dir = join(root, 'out');
+    const lastSuccessAt = Date.UTC(2026, 5, 1);
+    await writeReports(sampleRunResult(), [dir], undefined, { lastSuccessAt });
+    expect(await readFile(join(dir, 'report.prom'), 'utf8')).toMatch(new RegExp(`^lifeboat_last_success_timestamp_seconds\\{runbook="pg-failover",mode="drill"\\} ${lastSuccessAt / 1000}$`, 'm'));
+    await writeReports(sampleRunResult(), [dir]);
+    expect(await readFile(join(dir, 'report.prom'), 'utf8')).not.toContain('lifeboat_last_success_timestamp_seconds');
+  });
+
   it('writes nothing and returns no path for no directory', async () => {
     expect(await writeReports(sampleRunResult(), [])).toEqual([]);
     expect(await readdir(root)).toEqual([]);

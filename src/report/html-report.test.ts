@@ -74,6 +74,7 @@ describe('the HTML report', () => {
     expect(html).toContain('The run did not complete (aborted)');
     expect(html).toMatch(/id="measured-rto"[\s\S]*?<div class="figure-value">not recovered</);
     expect(html).toContain('class="lb-step lb-step-unfinished"');
+    expect(html).toMatch(/<tr class="step step-started"><td>failover<\/td><td><code>promote<\/code><\/td><td class="status">did not finish<\/td>/);
     expect(html).toContain('interrupted by SIGINT');
   });
 

@@ -162,7 +162,7 @@ function stepsTable(steps: readonly StepSummary[], startedAt: number): string[] 
     const detail = [s.error !== undefined ? `<div class="error pre">${esc(s.error)}</div>` : '', shown ? `<details><summary>output</summary><pre>${esc(shown)}</pre></details>` : ''].join('');
     return (
       `<tr class="step step-${esc(s.status)}"><td>${esc(s.phase)}</td><td><code>${esc(s.id)}</code>${s.description !== undefined ? `<div class="step-description">${esc(s.description)}</div>` : ''}</td>` +
-      `<td class="status">${esc(s.status)}</td><td class="num">${s.attempts}</td><td>${s.startedAt === undefined ? '—' : esc(`+${formatDuration(s.startedAt - startedAt)}`)}</td><td>${esc(dur(s.durationMs))}</td><td>${detail}</td></tr>`
+      `<td class="status">${esc(s.endedAt === undefined && s.status === 'started' ? 'did not finish' : s.status)}</td><td class="num">${s.attempts}</td><td>${s.startedAt === undefined ? '—' : esc(`+${formatDuration(s.startedAt - startedAt)}`)}</td><td>${esc(dur(s.durationMs))}</td><td>${detail}</td></tr>`
     );
   });
   return [
