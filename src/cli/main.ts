@@ -19,6 +19,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--state-dir <dir>', 'where history, journals and reports live (env LIFEBOAT_HOME)', undefined)
     .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, trace (env LIFEBOAT_LOG_LEVEL)')
     .option('--log-file <file>', 'write JSON logs to this file instead of stderr')
+    .option('--store <url>', 'keep the run history in a shared PostgreSQL (postgres://user:password@host/db) instead of the state directory (env LIFEBOAT_STORE)')
     .showHelpAfterError('(run lifeboat --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut, writeErr });
@@ -83,6 +84,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: { json?: boolean; runbook?: string; limit: string }, cmd: Command) => {
       const { historyCommand } = await import('./commands/history-command.js');
       setExit(await historyCommand(opts, globals(cmd)));
+    });
+
+  program
+    .command('status')
+    .description('every runbook of a directory with its schedule, last drill, verdict and next due date (exit 1 if any is overdue, 2 if a runbook is invalid)')
+    .argument('[dir]', 'directory of runbooks', 'runbooks')
+    .option('--json', 'print as JSON')
+    .option('--at <time>', 'judge at this instant instead of now (ISO 8601, e.g. 2027-01-01T09:00:00Z)')
+    .option('--grace <duration>', 'overdue only this long after the due date (e.g. 2h)', '0s')
+    .action(async (dir: string, opts: { json?: boolean; at?: string; grace?: string }, cmd: Command) => {
+      const { statusCommand } = await import('./commands/status-command.js');
+      setExit(await statusCommand(dir, opts, globals(cmd)));
     });
 
   const lab = program.command('lab').description('manage the labs runs leave behind');

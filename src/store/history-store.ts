@@ -44,6 +44,10 @@ export interface ListOptions {
   runbook?: string;
   /** At most this many runs (default 20). */
   limit?: number;
+  /** Only the runs of this mode (`drill`, `failover`). */
+  mode?: RunMode;
+  /** Only the runs stored with this status (`running` rows are matched as stored, before liveness). */
+  status?: 'running' | RunStatus;
 }
 
 /**
@@ -73,6 +77,8 @@ export interface HistoryStore extends AsyncDisposable {
 export interface OpenStoreOptions {
   /** Lifeboat's state directory; the history is `<stateDir>/history.db`. */
   stateDir: string;
+  /** A shared store instead (`postgres://user:password@host:port/db`); the password is a secret. */
+  store?: string;
   /**
    * Only read: nothing is created or migrated, and a history that does not exist yet reads as
    * empty. `begin` and `finish` reject.
