@@ -98,6 +98,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await statusCommand(dir, opts, globals(cmd)));
     });
 
+  program
+    .command('schedule')
+    .description('print entries that drill each scheduled runbook of a directory on its schedule: crontab lines, systemd units or Kubernetes CronJobs')
+    .argument('[dir]', 'directory of runbooks', 'runbooks')
+    .addOption(new Option('--format <format>', 'crontab, systemd or k8s').choices(['crontab', 'systemd', 'k8s']).makeOptionMandatory())
+    .option('--command <cmd>', 'crontab/systemd: how to start Lifeboat, an absolute path first (default: this node and dist/cli/main.js)')
+    .option('--image <ref>', 'k8s: the Lifeboat image (default lifeboat/lifeboat:<version>, built by docker/)')
+    .action(async (dir: string, opts: { format: 'crontab' | 'systemd' | 'k8s'; command?: string; image?: string }, cmd: Command) => {
+      const { scheduleCommand } = await import('./commands/schedule-command.js');
+      setExit(await scheduleCommand(dir, opts, globals(cmd)));
+    });
+
   const lab = program.command('lab').description('manage the labs runs leave behind');
   lab
     .command('prune')
