@@ -70,8 +70,24 @@ export interface HistoryStore extends AsyncDisposable {
   list(opts?: ListOptions): Promise<HistoryEntry[]>;
   /** The stored result of one run, if it finished. */
   result(runId: string): Promise<RunResult | undefined>;
+  /**
+   * Shared stores only (PostgreSQL): takes the per-runbook lock that keeps runners on other
+   * machines from drilling the same runbook at once; rejects with an `InfrastructureError`
+   * naming the holder when another run has it. `onLost` is called if the lock is lost before
+   * `release` (its connection dropped). A store without it (SQLite) leaves locking to the state
+   * directory's lock file.
+   */
+  lockRunbook?(runbook: string, onLost?: (err: Error) => void): Promise<RunbookLock>;
   /** Releases the store; calling it again does nothing. */
   close(): Promise<void>;
+}
+
+/** A held per-runbook lock of a shared store. */
+export interface RunbookLock {
+  /** Records which run holds it (shown to runners it refuses). */
+  setRunId(runId: string): Promise<void>;
+  /** Gives it back; calling it again does nothing. */
+  release(): Promise<void>;
 }
 
 export interface OpenStoreOptions {
