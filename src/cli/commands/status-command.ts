@@ -1,6 +1,6 @@
 import { formatProblem, InvalidInputError } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
-import { formatDuration, parseDuration } from '../../util/duration.js';
+import { parseDuration } from '../../util/duration.js';
 import { defaultRegistry } from '../default-registry.js';
 import { drillStatus, type DrillStatus } from '../drill-status.js';
 import { EXIT } from '../exit-codes.js';
@@ -19,6 +19,15 @@ export function parseInstant(text: string, flag: string): Date {
   const t = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim()) ? Date.parse(text.trim()) : NaN;
   if (Number.isNaN(t)) throw new InvalidInputError(`${flag} must be an ISO 8601 date or instant such as 2027-01-01 or 2027-01-01T03:00:00Z, got "${text}"`);
   return new Date(t);
+}
+
+/** How late, for people: `3d 4h`, `5h 12m`, `7m`, `40s`. */
+export function lateBy(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3_600), Math.floor((s % 3_600) / 60)];
+  if (d) return h ? `${d}d ${h}h` : `${d}d`;
+  if (h) return m ? `${h}h ${m}m` : `${h}h`;
+  return m ? `${m}m` : `${s}s`;
 }
 
 const when = (iso: string | null) => (iso === null ? '—' : `${iso.slice(0, 16).replace('T', ' ')} UTC`);
@@ -62,7 +71,7 @@ function statusLine(s: DrillStatus): string {
       : s.state === 'ok'
         ? `next due ${when(s.nextDue)}`
         : s.lastDrill
-          ? `OVERDUE since ${when(s.nextDue)} (${formatDuration(s.overdueByMs!)} late)`
+          ? `OVERDUE since ${when(s.nextDue)} (${lateBy(s.overdueByMs!)} late)`
           : 'OVERDUE (never drilled)';
   return `${s.runbook}  ${s.schedule ?? '—'}  ${last}  ${state}`;
 }
