@@ -110,6 +110,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await scheduleCommand(dir, opts, globals(cmd)));
     });
 
+  program
+    .command('init')
+    .description('write a runbook or policy from a template that validates as written; never overwrites a file (exit 2)')
+    .argument('[file]', 'the file to write (default <template>.yaml); the runbook is named after it')
+    .option('--template <name>', 'local-postgres, docker-postgres, ... (see --list)', 'local-postgres')
+    .option('--list', 'list the templates')
+    .option('--json', 'print as JSON')
+    .action(async (file: string | undefined, opts: { template: string; list?: boolean; json?: boolean }) => {
+      const { initCommand } = await import('./commands/init-command.js');
+      setExit(await initCommand(file, opts));
+    });
+
   const lab = program.command('lab').description('manage the labs runs leave behind');
   lab
     .command('prune')
