@@ -1,6 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { InvalidInputError, InvalidRunbookError, messageOf, type RunbookProblem } from '../errors.js';
 import type { Registry } from '../providers/registry.js';
 import { loadRunbook } from '../runbook/load.js';
@@ -20,15 +19,21 @@ export interface RunbookDir {
 
 const DOCUMENT = /\.(ya?ml|json)$/i;
 
-/** The `kind` a document declares, when it declares one as a string; undefined if unreadable. */
-function declaredKind(text: string): string | undefined {
-  try {
-    const data = parse(text, { maxAliasCount: 100, logLevel: 'silent' }) as unknown;
-    const kind = data !== null && typeof data === 'object' ? (data as { kind?: unknown }).kind : undefined;
-    return typeof kind === 'string' ? kind : undefined;
-  } catch {
-    return undefined;
+/**
+ * The `kind` a document declares at its top level, when it says so plainly (`kind: X` at the
+ * start of a line in YAML, a top-level "kind" in JSON); undefined otherwise. A cheap look, so a
+ * directory is not parsed twice: whatever is not plainly another kind is loaded as a runbook.
+ */
+function declaredKind(text: string, file: string): string | undefined {
+  if (/\.json$/i.test(file)) {
+    try {
+      const kind = (JSON.parse(text) as { kind?: unknown } | null)?.kind;
+      return typeof kind === 'string' ? kind : undefined;
+    } catch {
+      return undefined;
+    }
   }
+  return /^kind:[ \t]*["']?([A-Za-z][A-Za-z0-9]*)["']?[ \t]*(#.*)?$/m.exec(text)?.[1];
 }
 
 /**
@@ -55,7 +60,7 @@ export async function loadRunbookDir(dir: string, registry: Registry): Promise<R
     } catch {
       /* loadRunbook reports it with its reason */
     }
-    const kind = text === undefined ? undefined : declaredKind(text);
+    const kind = text === undefined ? undefined : declaredKind(text, file);
     if (kind !== undefined && kind !== 'Runbook') {
       found.skipped.push({ file, kind });
       continue;
