@@ -25,7 +25,9 @@ export function describeStoreUrl(url: string): string {
   try {
     const u = new URL(url.trim());
     if (u.password) u.password = '***';
-    return u.toString();
+    // libpq-style parameters may carry the password too.
+    for (const key of ['password', 'sslpassword']) if (u.searchParams.has(key)) u.searchParams.set(key, '***');
+    return u.toString().replace(/%2A%2A%2A/g, '***');
   } catch {
     return '(not a URL)';
   }
@@ -34,8 +36,9 @@ export function describeStoreUrl(url: string): string {
 /** Registers the store URL's password as a secret (masked in every log, report and message). */
 function registerUrlSecrets(url: string): void {
   try {
-    const password = new URL(url.trim()).password;
-    if (password) registerSecrets([password, decodeURIComponent(password)]);
+    const u = new URL(url.trim());
+    const values = [u.password, u.searchParams.get('password'), u.searchParams.get('sslpassword')].filter((v): v is string => !!v);
+    registerSecrets(values.flatMap((v) => [v, decodeURIComponent(v)]));
   } catch {
     /* not a URL: refused by openPostgresStore */
   }
