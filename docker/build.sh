@@ -143,7 +143,7 @@ if wanted lifeboat; then
 
   tm=$(now)
   inputs="$(hash_inputs "BASE=$base $base_id VERSION=$version $pkg_json" \
-    docker/lifeboat/Dockerfile "$node_bin" package-lock.json dist schema runbooks "$modules/node_modules")"
+    docker/lifeboat/Dockerfile "$node_bin" package-lock.json dist schema runbooks templates "$modules/node_modules")"
   if up_to_date "$lb_image" "$inputs" && docker image inspect lifeboat/lifeboat:latest >/dev/null 2>&1; then
     log "$lb_image is up to date, skipping ($(took "$tm") to check)"
   else
@@ -153,7 +153,7 @@ if wanted lifeboat; then
     cp docker/lifeboat/Dockerfile "$ctx/Dockerfile"
     cp "$node_bin" "$ctx/node"
     printf '%s' "$pkg_json" >"$ctx/app/package.json"
-    cp -r package-lock.json dist schema runbooks "$ctx/app/"
+    cp -r package-lock.json dist schema runbooks templates "$ctx/app/"
     cp -a "$modules/node_modules" "$ctx/app/node_modules"
     log "building $lb_image"
     dbuild lifeboat --build-arg BASE="$base" --build-arg VERSION="$version" \

@@ -82,7 +82,9 @@ export { exitCodeOf, EXIT } from './cli/exit-codes.js';
 
 // History and reports
 export { openStore } from './store/open-store.js';
-export type { HistoryStore, HistoryEntry, HistoryStatus, RunStart, ListOptions, OpenStoreOptions } from './store/history-store.js';
+export type { HistoryStore, HistoryEntry, HistoryStatus, RunStart, ListOptions, OpenStoreOptions, RunbookLock } from './store/history-store.js';
+export { parseSchedule, nextOccurrence, NAMED_SCHEDULES, SCHEDULE_TIMEZONE } from './runbook/schedule.js';
+export type { ParsedSchedule, NamedSchedule } from './runbook/schedule.js';
 export { reportRenderers, rendererFor } from './report/renderers.js';
 export type { ReportFormat, ReportRenderer } from './report/renderers.js';
 export { renderJsonReport } from './report/json-report.js';

@@ -5,10 +5,13 @@ export interface GlobalOptions {
   stateDir: string;
   logLevel?: string;
   logFile?: string;
+  /** A shared history (`postgres://…`) instead of `<stateDir>/history.db` (env LIFEBOAT_STORE). */
+  store?: string;
 }
 
 /** Reads the global options of a command, with their environment defaults. */
 export function globals(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals() as { stateDir?: string; logLevel?: string; logFile?: string };
-  return { stateDir: o.stateDir ?? process.env.LIFEBOAT_HOME ?? '.lifeboat', logLevel: o.logLevel, logFile: o.logFile };
+  const o = cmd.optsWithGlobals() as { stateDir?: string; logLevel?: string; logFile?: string; store?: string };
+  const store = o.store ?? (process.env.LIFEBOAT_STORE || undefined);
+  return { stateDir: o.stateDir ?? process.env.LIFEBOAT_HOME ?? '.lifeboat', logLevel: o.logLevel, logFile: o.logFile, ...(store ? { store } : {}) };
 }

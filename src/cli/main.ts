@@ -19,6 +19,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--state-dir <dir>', 'where history, journals and reports live (env LIFEBOAT_HOME)', undefined)
     .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, trace (env LIFEBOAT_LOG_LEVEL)')
     .option('--log-file <file>', 'write JSON logs to this file instead of stderr')
+    .option('--store <url>', 'keep the run history in a shared PostgreSQL (postgres://user:password@host/db) instead of the state directory (env LIFEBOAT_STORE)')
     .showHelpAfterError('(run lifeboat --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut, writeErr });
@@ -98,6 +99,42 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (runId: string, opts: { format?: string; json?: boolean }, cmd: Command) => {
       const { reportCommand } = await import('./commands/report-command.js');
       setExit(await reportCommand(runId, opts, globals(cmd)));
+    });
+
+  program
+    .command('status')
+    .description('every runbook of a directory with its schedule, last drill, verdict and next due date (exit 1 if any is overdue, 2 if a runbook is invalid)')
+    .argument('[dir]', 'directory of runbooks', 'runbooks')
+    .option('--json', 'print as JSON')
+    .option('--at <time>', 'judge at this instant instead of now (ISO 8601, e.g. 2027-01-01T09:00:00Z)')
+    .option('--grace <duration>', 'overdue only this long after the due date (e.g. 2h)', '0s')
+    .action(async (dir: string, opts: { json?: boolean; at?: string; grace?: string }, cmd: Command) => {
+      const { statusCommand } = await import('./commands/status-command.js');
+      setExit(await statusCommand(dir, opts, globals(cmd)));
+    });
+
+  program
+    .command('schedule')
+    .description('print entries that drill each scheduled runbook of a directory on its schedule: crontab lines, systemd units or Kubernetes CronJobs')
+    .argument('[dir]', 'directory of runbooks', 'runbooks')
+    .addOption(new Option('--format <format>', 'crontab, systemd or k8s').choices(['crontab', 'systemd', 'k8s']).makeOptionMandatory())
+    .option('--command <cmd>', 'crontab/systemd: how to start Lifeboat, an absolute path first (default: this node and dist/cli/main.js)')
+    .option('--image <ref>', 'k8s: the Lifeboat image (default lifeboat/lifeboat:<version>, built by docker/)')
+    .action(async (dir: string, opts: { format: 'crontab' | 'systemd' | 'k8s'; command?: string; image?: string }, cmd: Command) => {
+      const { scheduleCommand } = await import('./commands/schedule-command.js');
+      setExit(await scheduleCommand(dir, opts, globals(cmd)));
+    });
+
+  program
+    .command('init')
+    .description('write a runbook or policy from a template that validates as written; never overwrites a file (exit 2)')
+    .argument('[file]', 'the file to write (default <template>.yaml); the runbook is named after it')
+    .option('--template <name>', 'local-postgres, docker-postgres, ... (see --list)', 'local-postgres')
+    .option('--list', 'list the templates')
+    .option('--json', 'print as JSON')
+    .action(async (file: string | undefined, opts: { template: string; list?: boolean; json?: boolean }) => {
+      const { initCommand } = await import('./commands/init-command.js');
+      setExit(await initCommand(file, opts));
     });
 
   const lab = program.command('lab').description('manage the labs runs leave behind');

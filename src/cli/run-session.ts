@@ -6,6 +6,7 @@ import { createLogger, redactText } from '../log.js';
 import { writeReports } from './write-reports.js';
 import { printSummary } from './run-summary.js';
 import { openStore } from '../store/open-store.js';
+import type { RunbookLock } from '../store/history-store.js';
 import type { GlobalOptions } from './global-options.js';
 import { outJson, writeErr } from './output.js';
 import { lastSuccessAt } from './last-success.js';
@@ -46,7 +47,18 @@ export async function runSession(
   // SIGHUP too: a closed terminal or SSH session must still fail back and tear the lab down.
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   // Opened before the handlers go on, so that a history that cannot be opened leaves none behind.
-  const store = await openStore({ stateDir: g.stateDir });
+  const store = await openStore({ stateDir: g.stateDir, store: g.store });
+  // A shared store also locks the runbook for every runner using it (the state directory's lock
+  // file is taken by the run as well). Held until the run is recorded.
+  let sharedLock: RunbookLock | undefined;
+  try {
+    sharedLock = await store.lockRunbook?.(base.loaded.runbook.name, (err) =>
+      writeErr(`lifeboat: warning: lost the shared lock of runbook ${base.loaded.runbook.name} (${redactText(messageOf(err))}); another runner could start it now\n`),
+    );
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   for (const sig of signals) process.on(sig, onSignal);
   // onStart is synchronous: its write is awaited before finish and close, and a failure only
   // warns (finish records the run whether or not begin did).
@@ -69,6 +81,7 @@ export async function runSession(
             writeErr(`lifeboat: warning: the start of run ${runId} is not in the history: ${redactText(messageOf(err))}\n`);
           });
         if (!opts.json) writeErr(`lifeboat: run ${runId} (${base.loaded.runbook.name})\n`);
+        void sharedLock?.setRunId(runId);
       },
     });
     if (webhook)
@@ -88,6 +101,7 @@ export async function runSession(
   } finally {
     await begun;
     await notified;
+    await sharedLock?.release();
     await store.close();
     for (const sig of signals) process.off(sig, onSignal);
     log.flush?.();

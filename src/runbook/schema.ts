@@ -2,18 +2,9 @@ import { z } from 'zod';
 import type { Registry } from '../providers/registry.js';
 import { Duration, ObjectiveDuration, StringMap } from '../util/duration.js';
 import { Name, RetryPolicy } from './fields.js';
+import { parseSchedule } from './schedule.js';
 
-/** Named schedules; anything else must be a 5-field cron expression. */
-export const NAMED_SCHEDULES = ['hourly', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'] as const;
-
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$|^[A-Za-z]{3}(-[A-Za-z]{3})?$/;
-
-/** Whether `s` is a named schedule or a plausible 5-field cron expression. */
-export function isSchedule(s: string): boolean {
-  if ((NAMED_SCHEDULES as readonly string[]).includes(s)) return true;
-  const fields = s.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
-}
+export { isSchedule, NAMED_SCHEDULES } from './schedule.js';
 
 const stepCommon = {
   id: Name.describe('Unique step id (used in the journal, reports and `${steps.<id>.<field>}`).'),
@@ -111,9 +102,15 @@ export function buildRunbookSchema(registry: Registry) {
       labels: StringMap.optional(),
       schedule: z
         .string()
-        .refine(isSchedule, { message: `expected ${NAMED_SCHEDULES.join(', ')} or a 5-field cron expression` })
+        .superRefine((text, ctx) => {
+          try {
+            parseSchedule(text);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        })
         .optional()
-        .describe('How often the drill must run: a name (quarterly, ...) or a cron expression.'),
+        .describe('How often the drill must run, in UTC: hourly, daily (03:00), weekly (Monday 03:00), monthly (the 1st, 03:00), quarterly (1 Jan/Apr/Jul/Oct, 03:00), yearly (1 Jan, 03:00), or a 5-field cron expression.'),
       objectives: z
         .strictObject({
           rto: ObjectiveDuration.optional().describe('Recovery time objective.'),

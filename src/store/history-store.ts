@@ -44,6 +44,10 @@ export interface ListOptions {
   runbook?: string;
   /** At most this many runs (default 20). */
   limit?: number;
+  /** Only the runs of this mode (`drill`, `failover`). */
+  mode?: RunMode;
+  /** Only the runs stored with this status (`running` rows are matched as stored, before liveness). */
+  status?: 'running' | RunStatus;
 }
 
 /**
@@ -66,13 +70,31 @@ export interface HistoryStore extends AsyncDisposable {
   list(opts?: ListOptions): Promise<HistoryEntry[]>;
   /** The stored result of one run, if it finished. */
   result(runId: string): Promise<RunResult | undefined>;
+  /**
+   * Shared stores only (PostgreSQL): takes the per-runbook lock that keeps runners on other
+   * machines from drilling the same runbook at once; rejects with an `InfrastructureError`
+   * naming the holder when another run has it. `onLost` is called if the lock is lost before
+   * `release` (its connection dropped). A store without it (SQLite) leaves locking to the state
+   * directory's lock file.
+   */
+  lockRunbook?(runbook: string, onLost?: (err: Error) => void): Promise<RunbookLock>;
   /** Releases the store; calling it again does nothing. */
   close(): Promise<void>;
+}
+
+/** A held per-runbook lock of a shared store. */
+export interface RunbookLock {
+  /** Records which run holds it (shown to runners it refuses). */
+  setRunId(runId: string): Promise<void>;
+  /** Gives it back; calling it again does nothing. */
+  release(): Promise<void>;
 }
 
 export interface OpenStoreOptions {
   /** Lifeboat's state directory; the history is `<stateDir>/history.db`. */
   stateDir: string;
+  /** A shared store instead (`postgres://user:password@host:port/db`); the password is a secret. */
+  store?: string;
   /**
    * Only read: nothing is created or migrated, and a history that does not exist yet reads as
    * empty. `begin` and `finish` reject.

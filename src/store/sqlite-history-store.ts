@@ -96,6 +96,16 @@ function migrate(db: Db, path: string): void {
   }
 }
 
+/** The filters of `opts` that are set, as named parameters. */
+function filtersOf(opts: ListOptions): Record<string, string> {
+  return Object.fromEntries((['runbook', 'mode', 'status'] as const).filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]!]));
+}
+
+function whereOf(opts: ListOptions): string {
+  const keys = Object.keys(filtersOf(opts));
+  return keys.length ? `where ${keys.map((k) => `${k} = @${k}`).join(' and ')}` : '';
+}
+
 class SqliteHistoryStore implements HistoryStore {
   private closed = false;
 
@@ -164,10 +174,10 @@ class SqliteHistoryStore implements HistoryStore {
           .prepare(
             `select run_id as runId, runbook, file, mode, status, verdict, started_at as startedAt, finished_at as finishedAt,
                     rto_ms as rtoMs, rpo_ms as rpoMs, lost_writes as lostWrites, error, ${pid}
-             from runs ${opts.runbook !== undefined ? 'where runbook = @runbook' : ''}
+             from runs ${whereOf(opts)}
              order by started_at desc, run_id desc limit @limit`,
           )
-          .all({ limit: opts.limit ?? DEFAULT_LIST_LIMIT, ...(opts.runbook !== undefined ? { runbook: opts.runbook } : {}) }) as HistoryEntry[],
+          .all({ limit: opts.limit ?? DEFAULT_LIST_LIMIT, ...filtersOf(opts) }) as HistoryEntry[],
     );
     return rows.map((row) => withLiveness(row));
   }

@@ -9,7 +9,7 @@ import { out, outJson } from '../output.js';
 export async function historyCommand(opts: { json?: boolean; runbook?: string; limit: string }, g: GlobalOptions): Promise<number> {
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError(`--limit must be a positive integer, got ${opts.limit}`);
-  const store = await openStore({ stateDir: g.stateDir, readOnly: true });
+  const store = await openStore({ stateDir: g.stateDir, store: g.store, readOnly: true });
   try {
     const runs = await store.list({ runbook: opts.runbook, limit });
     if (opts.json) outJson(runs);

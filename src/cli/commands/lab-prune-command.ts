@@ -37,7 +37,7 @@ export async function labPruneCommand(opts: { json?: boolean; dryRun?: boolean }
   const reports: PruneReport[] = [];
   // Opened before anything is removed, so that a history that cannot be written stops the prune
   // first; a dry run writes nothing and needs none.
-  const store = labs.length && !opts.dryRun ? await openStore({ stateDir: g.stateDir }) : undefined;
+  const store = labs.length && !opts.dryRun ? await openStore({ stateDir: g.stateDir, store: g.store }) : undefined;
   try {
     for (const run of labs) {
       const report = describe(run);

@@ -146,6 +146,20 @@ export function describeHistoryStore(name: string, open: () => Promise<OpenedHis
       expect(ids(await store.list({ runbook: 'orders', limit: 2 }))).toStrictEqual(['e', 'b']);
     });
 
+    it('lists only the runs of a mode and a stored status when asked', async () => {
+      await store.finish(sampleResult({ runId: 'drill-done', startedAt: T0 }));
+      await store.finish(sampleResult({ runId: 'drill-failed', startedAt: T0 + 1_000, status: 'failed', verdict: 'incomplete' }));
+      await store.finish(sampleResult({ runId: 'failover-done', startedAt: T0 + 2_000, mode: 'failover' }));
+      await store.begin(start({ runId: 'drill-running', startedAt: T0 + 3_000 }));
+      await store.finish(sampleResult({ runId: 'other-done', runbook: 'billing', startedAt: T0 + 4_000 }));
+      const ids = (entries: HistoryEntry[]) => entries.map((e) => e.runId);
+      expect(ids(await store.list({ mode: 'drill' }))).toStrictEqual(['other-done', 'drill-running', 'drill-failed', 'drill-done']);
+      expect(ids(await store.list({ status: 'completed' }))).toStrictEqual(['other-done', 'failover-done', 'drill-done']);
+      expect(ids(await store.list({ runbook: 'orders', mode: 'drill', status: 'completed', limit: 1 }))).toStrictEqual(['drill-done']);
+      expect(ids(await store.list({ runbook: 'orders', status: 'running' }))).toStrictEqual(['drill-running']);
+      expect(ids(await store.list({ runbook: 'orders', mode: 'failover', status: 'failed' }))).toStrictEqual([]);
+    });
+
     it('lists 20 runs unless told otherwise', async () => {
       for (let i = 0; i < 25; i++) await store.begin(start({ runId: `run-${String(i).padStart(2, '0')}`, startedAt: T0 + i * 1_000 }));
       const listed = await store.list();
