@@ -2,6 +2,7 @@ import { markerKey, type TimelineEvent, type WriteAck } from '../timeline/timeli
 import { measureDataLoss, type LostWrite } from './data-loss.js';
 import { faultStartOf, observedOutageStart, observedResolution, recoverySamples } from './outage.js';
 import { findRecovery } from './recovery.js';
+import { measureRestoreLoss } from './restore-loss.js';
 import type { RunMode } from './run-mode.js';
 import { allMet, judge, type ObjectiveVerdict } from './verdict.js';
 
@@ -49,6 +50,11 @@ export interface Measurements {
   markersReadFrom?: string;
   /** Endpoints that all accepted writes when the markers were read (split brain), if more than one. */
   splitBrain?: string[];
+  /**
+   * A backup was restored (mark `restored`): the RPO is t0 − this, the ack time of the newest
+   * write present in the restored copy (of the worst writes probe).
+   */
+  restoredDataAt?: number;
 }
 
 export interface MeasureInput {
@@ -146,11 +152,15 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     const lostSample: LostWrite[] = [];
     let acknowledged = 0;
     let lost = 0;
+    // After a restore from backup the RPO is the age of the restored data, measured to t0.
+    const restoredAt = timeline.some((e) => e.kind === 'mark' && e.name === 'restored') ? (t0 ?? from) : undefined;
+    const restoredData: Array<number | undefined> = [];
     for (const [probe, reading] of readings) {
       const own = acks.filter((a) => a.probe === probe);
       const missing = new Set(reading.missing);
       const present = new Set(own.map((a) => markerKey(a.writer, a.seq)).filter((k) => !missing.has(k)));
-      const loss = measureDataLoss(own, present);
+      const loss = restoredAt !== undefined ? measureRestoreLoss(own, present, restoredAt) : measureDataLoss(own, present);
+      restoredData.push((loss as { restoredDataAt?: number }).restoredDataAt);
       acknowledged += loss.acknowledged;
       lost += loss.lost;
       lostSample.push(...loss.lostWrites);
@@ -162,6 +172,8 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     // The worst probe decides; a lower bound anywhere makes the figure a lower bound.
     const worst = perProbe.reduce((a, b) => (b.rpoMs > a.rpoMs ? b : a));
     m.rpoMs = worst.rpoMs;
+    const restoredDataAt = restoredData[perProbe.indexOf(worst)];
+    if (restoredDataAt !== undefined) m.restoredDataAt = restoredDataAt;
     m.rpoIsLowerBound = perProbe.some((p) => p.rpoIsLowerBound && p.lost > 0);
     if (input.writesIntervalMs !== undefined) m.rpoResolutionMs = input.writesIntervalMs;
     if (perProbe.length > 1) m.dataLossByProbe = perProbe;
