@@ -27,11 +27,14 @@ export interface LabServiceSpec {
 }
 
 /**
- * What {@link LabService.restore} fills a service with: a fresh cluster (`initdb`, for loading a
- * logical dump into), or a tar-format base backup that holds its own WAL (`pg_basebackup -Ft -X
- * fetch`, gzip-compressed or not), as a file on this machine.
+ * What {@link LabService.restore} fills a service with: a tar-format base backup that holds its
+ * own WAL (`pg_basebackup -Ft -X fetch`, gzip-compressed or not), as a file on this machine; or a
+ * logical load into a fresh cluster (`initdb`), which `load` performs (e.g. pg_restore) through
+ * the connection it is given — a private one: clients reach the service only once it is loaded.
  */
-export type RestoreSource = { kind: 'initdb' } | { kind: 'base-backup'; file: string };
+export type RestoreSource =
+  | { kind: 'base-backup'; file: string }
+  | { kind: 'logical'; load(connection: PgConfig, signal?: AbortSignal): Promise<void> };
 
 /** The serialisable state of a running lab, journaled so that `resume` can re-adopt it. */
 export interface LabState {

@@ -321,8 +321,9 @@ export class PostgresService implements LabService {
     await this.clearLeftovers();
     await rm(this.dataDir, { recursive: true, force: true });
     this.setUpstream(undefined);
-    if (source.kind === 'initdb') {
-      await this.initPrimary(signal);
+    if (source.kind === 'logical') {
+      await this.loadPrivately(source.load, signal);
+      await this.launch('create', signal);
     } else {
       await this.unpackBaseBackup(source.file, signal);
       try {
@@ -333,6 +334,30 @@ export class PostgresService implements LabService {
       }
     }
     this.ctx.log?.info({ service: this.name, source: source.kind, ms: Date.now() - started }, 'restored');
+  }
+
+  /**
+   * initdb, then a postmaster on a private port for `load`, stopped once it is done: clients
+   * (probes) know only the service's port, so none sees, or writes into, a half-loaded database.
+   */
+  private async loadPrivately(load: (connection: PgConfig, signal?: AbortSignal) => Promise<void>, signal?: AbortSignal): Promise<void> {
+    const { bins } = this.ctx.tools();
+    const init = await this.tool(bins.initdb, ['-D', this.dataDir, '-k', '--auth=trust', '-N', '-U', 'postgres', '--encoding=UTF8', '--locale=C'], signal);
+    if (init.code !== 0) throw new ProviderError(describeFailure(`initdb of "${this.name}"`, init));
+    const port = await freePort(HOST);
+    const result = await launchPostmaster({ ...this.postmasterConfig(), port }, { deadlineMs: READY_DEADLINE_MS, signal, log: this.ctx.log });
+    if (!result.ok) throw new ProviderError(`"${this.name}" did not start for the load on port ${port}: ${result.reason}\n${result.logTail}`);
+    const child = result.child;
+    try {
+      await load({ host: HOST, port, user: 'postgres', database: 'postgres' }, signal);
+    } finally {
+      signalPids([child.pid!], 'SIGINT'); // fast shutdown
+      if (!(await waitForExit(child.pid!, EXIT_DEADLINE_MS, child))) {
+        signalTree(child.pid!, 'SIGKILL');
+        await waitForExit(child.pid!, EXIT_DEADLINE_MS, child);
+      }
+      await this.clearLeftovers();
+    }
   }
 
   /** Unpacks a tar base backup (gzip or not) into the data directory, as the run-as user; we open the file, so it need not be theirs. */

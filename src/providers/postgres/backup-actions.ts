@@ -7,6 +7,7 @@ import type { ActionContext, ActionDef, ProviderSession } from '../types.js';
 import { backupName, LocalBackupStore, newestBackup, S3BackupStore, type BackupEntry, type BackupMethod, type BackupStore } from './backup-store.js';
 import { pgConfigsFor } from './connect.js';
 import { runPgTool, stderrTail } from './pg-client-tools.js';
+import type { PgConfig } from '../../util/pg-client.js';
 
 /** The postgres provider's per-run state: AWS clients, made on first use (only S3 backups need them). */
 export interface PostgresSession {
@@ -158,10 +159,12 @@ const restoreAction: ActionDef<RestoreParams> = {
       if (chosen.method === 'basebackup') {
         await service.restore!({ kind: 'base-backup', file: fetched.file }, ctx.signal);
       } else {
-        await service.restore!({ kind: 'initdb' }, ctx.signal);
-        const connection = service.connection();
-        const r = await runPgTool('pg_restore', [`--dbname=${connection.database ?? 'postgres'}`, '--exit-on-error', '--single-transaction', '--no-owner', '--no-password', fetched.file], { connection, signal: ctx.signal });
-        if (r.code !== 0) throw new ProviderError(`pg_restore of ${store.location}${chosen.name} into "${service.name}" failed (${r.signal ?? `exit code ${r.code}`}): ${stderrTail(r.stderr)}`, { retryable: false });
+        const load = async (connection: PgConfig, signal?: AbortSignal) => {
+          const args = [`--dbname=${connection.database ?? 'postgres'}`, '--exit-on-error', '--single-transaction', '--no-owner', '--no-password', fetched.file];
+          const r = await runPgTool('pg_restore', args, { connection, signal: signal ?? ctx.signal });
+          if (r.code !== 0) throw new ProviderError(`pg_restore of ${store.location}${chosen.name} into "${service.name}" failed (${r.signal ?? `exit code ${r.code}`}): ${stderrTail(r.stderr)}`, { retryable: false });
+        };
+        await service.restore!({ kind: 'logical', load }, ctx.signal);
       }
     } finally {
       await fetched.release();

@@ -86,7 +86,7 @@ export class LocalBackupStore implements BackupStore {
     this.location = join(resolve(path), set);
   }
 
-  async list(): Promise<BackupEntry[]> {
+  async list(_signal?: AbortSignal): Promise<BackupEntry[]> {
     let names: string[];
     try {
       names = await readdir(this.location);
