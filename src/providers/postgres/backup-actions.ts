@@ -67,7 +67,7 @@ function describeBackup(store: BackupStore, e: BackupEntry) {
 
 type BackupParams = LocationParams & { method: BackupMethod; set?: string; keep?: number };
 
-const backupAction: ActionDef<BackupParams> = {
+export const backupAction: ActionDef<BackupParams> = {
   name: 'postgres.backup',
   description:
     'Back up a PostgreSQL server to a local directory or an S3 bucket: method basebackup (pg_basebackup, a gzip tar with its WAL: the whole server) or dump (pg_dump -Fc of its database). The file is <UTC start>_<run>_<step>.tar.gz|.dump under the set.',
@@ -127,7 +127,7 @@ const backupAction: ActionDef<BackupParams> = {
 
 type RestoreParams = LocationParams & { set: string; backup?: string };
 
-const restoreAction: ActionDef<RestoreParams> = {
+export const restoreAction: ActionDef<RestoreParams> = {
   name: 'postgres.restore',
   description:
     'Restore the newest backup of a set (or the one named by `backup`) into a lab service, replacing its data (the target of restore drills is declared empty: true): a base backup is unpacked and recovered to its end, a dump is loaded into a fresh cluster with pg_restore. Waits until the service accepts connections.',
