@@ -68,15 +68,16 @@ function truthRegistry(truth: Truth) {
 }
 
 /** Runs a variant of the example in-process, with the test's own observations around the kill and after recovery. */
-async function drillWithTruth(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ result: RunResult; truth: Truth }> {
+async function drillWithTruth(file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ result: RunResult; truth: Truth; stateDir: string }> {
   const truth: Truth = {};
   const registry = truthRegistry(truth);
   const loaded = await loadRunbook(file, registry);
   const kill = loaded.runbook.fault.findIndex((s) => 'action' in s && s.action === 'lab.kill');
   loaded.runbook.fault.splice(kill, 0, { id: 'note-kill', action: 'test.note-kill', onFailure: 'abort' } as never);
   loaded.runbook.failback.unshift({ id: 'read-restored', action: 'test.read-restored', target: 'restored', onFailure: 'abort' } as never);
-  const result = await runDrill({ loaded, registry, stateDir: tempStateDir(), log: pino({ level: 'silent' }), env });
-  return { result, truth };
+  const stateDir = tempStateDir();
+  const result = await runDrill({ loaded, registry, stateDir, log: pino({ level: 'silent' }), env });
+  return { result, truth, stateDir };
 }
 
 /**
@@ -140,7 +141,8 @@ describe('restore drill (process lab, real PostgreSQL)', () => {
     let server: { run(): Promise<{ port: number }>; close(): Promise<void> };
     let endpoint: string;
     beforeAll(async () => {
-      server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(scratch, 's3'), configureBuckets: [{ name: 'drill-backups', configs: [] }] });
+      // s3rver knows one access key (S3RVER); any secret is accepted, so the test can look for its own.
+      server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, allowMismatchedSignatures: true, directory: join(scratch, 's3'), configureBuckets: [{ name: 'drill-backups', configs: [] }] });
       const { port } = await server.run();
       endpoint = `http://127.0.0.1:${port}`;
     });
@@ -153,10 +155,16 @@ describe('restore drill (process lab, real PostgreSQL)', () => {
           .replace('method: basebackup, path: .lifeboat/backups, keep: 3', 'method: dump, bucket: store, prefix: drills/, keep: 1')
           .replace('path: .lifeboat/backups, set: primary', 'bucket: store, prefix: drills/, set: primary'),
       );
-      const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
-      Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
-      const { result, truth } = await drillWithTruth(file, env);
+      const secret = 'lifeboat-test-secret-7d2e9a';
+      // The SDK's credential chain reads the process environment.
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: secret, AWS_REGION: 'us-east-1' });
+      const { result, truth, stateDir } = await drillWithTruth(file);
       expectMeasuredAgainstTruth(result, truth);
+      // The secret key is neither in the journal nor in the result (what history rows and reports are made of).
+      const files = readdirSync(stateDir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+      expect(files.map((f) => f.name)).toContain('journal.jsonl');
+      for (const f of files) expect(readFileSync(join(f.parentPath, f.name)).includes(secret), join(f.parentPath, f.name)).toBe(false);
+      expect(JSON.stringify(result)).not.toContain(secret);
       const backup = result.steps.find((s) => s.id === 'backup')!.output as Record<string, unknown>;
       expect(backup).toMatchObject({ method: 'dump', location: 's3://drill-backups/drills/primary/' });
       expect((result.steps.find((s) => s.id === 'restore')!.output as Record<string, unknown>)).toMatchObject({ method: 'dump', backup: backup.backup });
