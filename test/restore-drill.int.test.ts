@@ -6,13 +6,14 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defaultRegistry } from '../src/cli/default-registry.js';
+import { startProcessLab } from '../src/lab/process/process-lab.js';
 import { runDrill } from '../src/engine/run-drill.js';
 import { createRegistry } from '../src/providers/registry.js';
 import type { ActionDef, Provider } from '../src/providers/types.js';
 import { loadRunbook } from '../src/runbook/load.js';
 import type { RunResult } from '../src/verify/run-result.js';
 import { labLeftovers } from './support/lab-leftovers.js';
-import { query } from './support/pg-lab-helpers.js';
+import { livePidsMentioning, query } from './support/pg-lab-helpers.js';
 import { journalOf, reportOf, runCli, tempStateDir } from './support/run-cli.js';
 
 const EXAMPLE = readFileSync('runbooks/local-postgres-restore.yaml', 'utf8');
@@ -109,6 +110,19 @@ function expectMeasuredAgainstTruth(result: RunResult, truth: Truth): void {
   expect(result.measurements.rpoIsLowerBound).toBe(false);
   expect(result.timeline.some((e) => e.kind === 'mark' && e.name === 'restored')).toBe(true);
 }
+
+describe('an empty lab service (process lab)', () => {
+  it('is not started at lab up, refuses lab.start until restored, and goes with the lab', async () => {
+    const lab = await startProcessLab({ empty: { kind: 'postgres', empty: true } }, { root: scratch });
+    const svc = lab.service('empty');
+    expect(svc.isRunning()).toBe(false);
+    expect(svc.port).toBeGreaterThan(0);
+    await expect(query(svc.connection(), 'select 1', [], 1_000)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(svc.start()).rejects.toThrow('"empty" has no data (a lab service declared empty: true): fill it with postgres.restore first');
+    await lab.teardown();
+    expect(livePidsMentioning(lab.root)).toEqual([]);
+  });
+});
 
 describe('restore drill (process lab, real PostgreSQL)', () => {
   it('restores the newest base backup from a local directory; RPO and lost writes match the restored database', async () => {
