@@ -152,14 +152,17 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     const lostSample: LostWrite[] = [];
     let acknowledged = 0;
     let lost = 0;
-    // After a restore from backup the RPO is the age of the restored data, measured to t0.
-    const restoredAt = timeline.some((e) => e.kind === 'mark' && e.name === 'restored') ? (t0 ?? from) : undefined;
+    // When the markers were read from a restored backup, the RPO is the age of the restored data, measured to t0
+    // (a restore in the failback, after the reading, changes nothing).
+    const restores = timeline.filter((e) => e.kind === 'mark' && e.name === 'restored').map((e) => e.t);
+    const reference = t0 ?? from;
     const restoredData: Array<number | undefined> = [];
     for (const [probe, reading] of readings) {
       const own = acks.filter((a) => a.probe === probe);
       const missing = new Set(reading.missing);
       const present = new Set(own.map((a) => markerKey(a.writer, a.seq)).filter((k) => !missing.has(k)));
-      const loss = restoredAt !== undefined ? measureRestoreLoss(own, present, restoredAt) : measureDataLoss(own, present);
+      const fromRestore = reference !== undefined && restores.some((t) => t <= reading.t);
+      const loss = fromRestore ? measureRestoreLoss(own, present, reference) : measureDataLoss(own, present);
       restoredData.push((loss as { restoredDataAt?: number }).restoredDataAt);
       acknowledged += loss.acknowledged;
       lost += loss.lost;
@@ -181,7 +184,6 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     const split = [...readings.values()].flatMap((r) => r.splitBrain ?? []);
     if (split.length) m.splitBrain = [...new Set(split)];
     // Nothing acknowledged before the outage: there was nothing to lose yet, so a 0 would say nothing.
-    const reference = t0 ?? from;
     if (reference !== undefined && !acks.some((a) => a.t < reference)) {
       m.rpoNotMeasured = 'not measured: no write was acknowledged before the outage';
       delete m.rpoMs;

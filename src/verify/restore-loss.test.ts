@@ -69,6 +69,12 @@ describe('measure: a run with a restored mark', () => {
     expect(r.measurements.rpoMs).toBe(500 - 205);
   });
 
+  it('keeps the failover formula when the only restore came after the markers were read (a failback)', () => {
+    const late = [...timeline(false), { kind: 'mark', name: 'restored', t: 950 } as TimelineEvent];
+    const r = measure({ timeline: late, recoveryProbes: ['w'], stableForMs: 50, objectives: { rpoMs: 1000 } });
+    expect(r.measurements.rpoMs).toBe(405 - 205);
+  });
+
   it('keeps the failover formula (newest lost − newest surviving before it) without the mark', () => {
     const r = measure({ timeline: timeline(false), recoveryProbes: ['w'], stableForMs: 50, objectives: { rpoMs: 1000 } });
     expect(r.measurements.rpoMs).toBe(405 - 205);
