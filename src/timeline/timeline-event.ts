@@ -34,10 +34,12 @@ export interface MarkersRead {
 }
 
 /**
- * Named instants of a run. `outage-start` is t0 of the verifier; `restored`: a backup was
- * restored, so the RPO is the age of the restored data (t0 − newest write present).
+ * Named instants of a run. `outage-start` is t0 of the verifier; `fault-prepared`: the fault
+ * steps so far only prepared the fault (a backup taken while writes flow), so the outage is
+ * searched for from here; `restored`: a backup was restored, so the RPO is the age of the
+ * restored data (t0 − newest write present).
  */
-export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout' | 'lab-replaced' | 'split-brain' | 'restored';
+export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout' | 'lab-replaced' | 'split-brain' | 'fault-prepared' | 'restored';
 
 /** One probe check: started at `start`, result known at `t`. */
 export interface ProbeSample {

@@ -83,10 +83,18 @@ export interface RecoveryState {
   rtoMs?: number;
 }
 
-/** Where observation of the outage starts: the fault phase's start in a drill, the `outage-start` mark otherwise. */
+/**
+ * Where observation of the outage starts: the fault phase's start in a drill — or, when fault
+ * steps only prepared the fault (a backup taken while writes flow, mark `fault-prepared`), the
+ * last such mark: a check that failed while the backup ran is no outage — and the `outage-start`
+ * mark otherwise.
+ */
 export function outageSearchStart(timeline: readonly TimelineEvent[], mode: RunMode = 'drill'): number | undefined {
   const marked = timeline.filter((e) => e.kind === 'mark' && e.name === 'outage-start').at(-1)?.t;
-  return mode === 'drill' ? (faultStartOf(timeline) ?? marked) : marked;
+  if (mode !== 'drill') return marked;
+  const faultStart = faultStartOf(timeline);
+  if (faultStart === undefined) return marked;
+  return timeline.filter((e) => e.kind === 'mark' && e.name === 'fault-prepared' && e.t >= faultStart).at(-1)?.t ?? faultStart;
 }
 
 /**

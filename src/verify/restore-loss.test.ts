@@ -69,6 +69,19 @@ describe('measure: a run with a restored mark', () => {
     expect(r.measurements.rpoMs).toBe(500 - 205);
   });
 
+  it('searches the outage from the end of a backup taken in the fault phase, not from the phase start', () => {
+    // A write check fails at 460, while the backup runs (a busy machine); the primary dies at 500.
+    const withBackup: TimelineEvent[] = timeline(true).flatMap((e) =>
+      e.kind === 'phase' ? [e, probe(460, false), { kind: 'mark', name: 'fault-prepared', t: 480 } as TimelineEvent] : [e],
+    );
+    const r = measure({ timeline: withBackup, recoveryProbes: ['w'], stableForMs: 50, objectives: { rpoMs: 1000 } });
+    expect(r.measurements.faultStartedAt).toBe(450);
+    expect(r.measurements.outageStartAt).toBe(500);
+    expect(r.measurements.rpoMs).toBe(500 - 205);
+    const without = measure({ timeline: withBackup.filter((e) => e.kind !== 'mark' || e.name !== 'fault-prepared'), recoveryProbes: ['w'], stableForMs: 50, objectives: {} });
+    expect(without.measurements.outageStartAt).toBe(460);
+  });
+
   it('keeps the failover formula when the only restore came after the markers were read (a failback)', () => {
     const late = [...timeline(false), { kind: 'mark', name: 'restored', t: 950 } as TimelineEvent];
     const r = measure({ timeline: late, recoveryProbes: ['w'], stableForMs: 50, objectives: { rpoMs: 1000 } });

@@ -115,6 +115,8 @@ export const backupAction: ActionDef<BackupParams> = {
       for (const e of old) await store.remove(e, ctx.signal);
       removed = old.map((e) => e.name);
     }
+    // A backup in the fault phase prepares the fault (it is taken while writes flow); the outage is searched for after it.
+    if (ctx.phase === 'fault') ctx.record({ t: ctx.clock.now(), kind: 'mark', name: 'fault-prepared', detail: `backup ${name} taken in ${store.location}` });
     return { backup: name, location: store.location, set, method: p.method, bytes, startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), ...(removed.length ? { removed } : {}) };
   },
   /** The name says which run and step took a backup: if this step's is there, it finished (it appears only complete). */
