@@ -116,7 +116,7 @@ export const backupAction: ActionDef<BackupParams> = {
       removed = old.map((e) => e.name);
     }
     // A backup in the fault phase prepares the fault (it is taken while writes flow); the outage is searched for after it.
-    if (ctx.phase === 'fault') ctx.record({ t: ctx.clock.now(), kind: 'mark', name: 'fault-prepared', detail: `backup ${name} taken in ${store.location}` });
+    if (ctx.phase === 'fault') ctx.record({ t: ctx.clock.now(), kind: 'mark', name: 'fault-prepared', detail: `backup ${store.pathOf(name)} taken` });
     return { backup: name, location: store.location, set, method: p.method, bytes, startedAt: new Date(startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), ...(removed.length ? { removed } : {}) };
   },
   /** The name says which run and step took a backup: if this step's is there, it finished (it appears only complete). */
@@ -164,7 +164,7 @@ export const restoreAction: ActionDef<RestoreParams> = {
         const load = async (connection: PgConfig, signal?: AbortSignal) => {
           const args = [`--dbname=${connection.database ?? 'postgres'}`, '--exit-on-error', '--single-transaction', '--no-owner', '--no-password', fetched.file];
           const r = await runPgTool('pg_restore', args, { connection, signal: signal ?? ctx.signal });
-          if (r.code !== 0) throw new ProviderError(`pg_restore of ${store.location}${chosen.name} into "${service.name}" failed (${r.signal ?? `exit code ${r.code}`}): ${stderrTail(r.stderr)}`, { retryable: false });
+          if (r.code !== 0) throw new ProviderError(`pg_restore of ${store.pathOf(chosen.name)} into "${service.name}" failed (${r.signal ?? `exit code ${r.code}`}): ${stderrTail(r.stderr)}`, { retryable: false });
         };
         await service.restore!({ kind: 'logical', load }, ctx.signal);
       }
@@ -172,7 +172,7 @@ export const restoreAction: ActionDef<RestoreParams> = {
       await fetched.release();
     }
     // The verifier measures a restore's RPO as the age of the restored data (SPEC §4).
-    ctx.record({ t: ctx.clock.now(), kind: 'mark', name: 'restored', detail: `${service.name} from ${store.location}${chosen.name}` });
+    ctx.record({ t: ctx.clock.now(), kind: 'mark', name: 'restored', detail: `${service.name} from ${store.pathOf(chosen.name)}` });
     return { ...describeBackup(store, chosen), set: p.set, restoreMs: Math.round(ctx.clock.now() - started) };
   },
 };

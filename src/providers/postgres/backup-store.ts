@@ -71,6 +71,8 @@ export interface FetchedBackup {
 export interface BackupStore {
   /** Where, for messages and outputs: `/var/backups/db/primary` or `s3://bucket/prefix/primary/`. */
   readonly location: string;
+  /** Where one backup of the set is: a path or an `s3://` URL. */
+  pathOf(name: string): string;
   /** Every backup of the set (files of other shapes are ignored). */
   list(signal: AbortSignal): Promise<BackupEntry[]>;
   begin(name: string): Promise<PendingBackup>;
@@ -84,6 +86,10 @@ export class LocalBackupStore implements BackupStore {
 
   constructor(path: string, set: string) {
     this.location = join(resolve(path), set);
+  }
+
+  pathOf(name: string): string {
+    return join(this.location, name);
   }
 
   async list(_signal?: AbortSignal): Promise<BackupEntry[]> {
@@ -157,6 +163,10 @@ export class S3BackupStore implements BackupStore {
   ) {
     this.keyPrefix = `${where.prefix}${set}/`;
     this.location = `s3://${where.bucket}/${this.keyPrefix}`;
+  }
+
+  pathOf(name: string): string {
+    return `${this.location}${name}`;
   }
 
   private async s3(): Promise<{ client: import('@aws-sdk/client-s3').S3Client; mod: S3Module }> {
