@@ -59,6 +59,7 @@ export type {
   LabServiceSpec,
   LabServiceState,
   LabState,
+  RestoreSource,
 } from './lab/types.js';
 export type { PgConfig } from './util/pg-client.js';
 
@@ -77,6 +78,8 @@ export type { RunMode, RunResult, RunStatus, StepSummary, Verdict } from './veri
 export type { TimelineEvent, ProbeSample, WriteAck, MarkName } from './timeline/timeline-event.js';
 export { markerKey } from './timeline/timeline-event.js';
 export { findRecovery, measureDataLoss, judge, allMet } from './verify/index.js';
+export { measureRestoreLoss } from './verify/restore-loss.js';
+export type { RestoreLossResult } from './verify/restore-loss.js';
 export type { RecoveryInput, RecoveryResult, DataLossResult, LostWrite, ObjectiveVerdict, Objectives, Measured } from './verify/index.js';
 export { exitCodeOf, EXIT } from './cli/exit-codes.js';
 

@@ -7,7 +7,7 @@ export const builtInLabDrivers: readonly LabDriverEntry[] = [
   {
     name: 'process',
     description: 'PostgreSQL servers as local processes (binaries from LIFEBOAT_PG_BIN or /usr/lib/postgresql/*/bin).',
-    capabilities: ['hold-wal'],
+    capabilities: ['hold-wal', 'restore'],
     load: async () => (await import('./process/process-lab.js')).processDriver,
   },
   {

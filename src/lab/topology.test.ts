@@ -20,4 +20,10 @@ describe('startOrder', () => {
     ).toThrow(/cycle/);
     expect(() => startOrder({ '../x': { kind: 'postgres' } })).toThrow(InvalidInputError);
   });
+
+  it('rejects an empty service that replicates, and a replica of an empty service', () => {
+    expect(() => startOrder({ p: { kind: 'postgres' }, e: { kind: 'postgres', empty: true, replicaOf: 'p' } })).toThrow(/lab.services.e.empty: an empty service cannot be a replica/);
+    expect(() => startOrder({ e: { kind: 'postgres', empty: true }, r: { kind: 'postgres', replicaOf: 'e' } })).toThrow(/lab.services.r.replicaOf: "e" is empty at lab up/);
+    expect(startOrder({ e: { kind: 'postgres', empty: true }, p: { kind: 'postgres' } })).toEqual(['e', 'p']);
+  });
 });

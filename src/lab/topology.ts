@@ -35,8 +35,12 @@ export function topologyProblems(services: LooseServices): TopologyProblem[] {
     }
     if (s.replicaOf === undefined) continue;
     const up = typeof s.replicaOf === 'string' ? s.replicaOf : undefined;
+    // An empty service has no data at lab up: nothing to clone, nothing to clone from.
+    if (s.empty === true) out.push({ path: [name, 'empty'], message: 'an empty service cannot be a replica (it is filled by a restore, not cloned at lab up)' });
     if (up === name) out.push({ path: [name, 'replicaOf'], message: 'a service cannot replicate from itself' });
     else if (up !== undefined && !Object.hasOwn(services, up)) out.push({ path: [name, 'replicaOf'], message: `no lab service named "${up}"` });
+    else if (up !== undefined && isObj(services[up]) && (services[up] as Record<string, unknown>).empty === true)
+      out.push({ path: [name, 'replicaOf'], message: `"${up}" is empty at lab up (empty: true): there is nothing to replicate from` });
   }
   // Cycles: follow replicaOf chains (a service replicating from itself is reported above).
   for (const name of names) {

@@ -6,10 +6,11 @@ export type LabDriverName = 'process' | 'docker';
 
 /**
  * What a lab service can do beyond kill/stop/start/pause: `hold-wal` (hold back WAL shipping to
- * replicas), `disconnect` (cut it off a network). Actions that need one declare it, and
+ * replicas), `disconnect` (cut it off a network), `restore` (be filled from a backup: see
+ * {@link LabService.restore}). Actions that need one declare it, and
  * validation checks the runbook's driver offers it.
  */
-export type LabCapability = 'hold-wal' | 'disconnect';
+export type LabCapability = 'hold-wal' | 'disconnect' | 'restore';
 
 /** What the runbook asks of one lab service. */
 export interface LabServiceSpec {
@@ -18,7 +19,22 @@ export interface LabServiceSpec {
   replicaOf?: string;
   /** Extra server settings (`name: value`), passed as `-c name=value`. */
   settings?: Record<string, string | number | boolean>;
+  /**
+   * Not started at lab up: the service gets its port and directory but no data, and stays down
+   * until a restore fills it (`postgres.restore`). The target of restore drills.
+   */
+  empty?: boolean;
 }
+
+/**
+ * What {@link LabService.restore} fills a service with: a tar-format base backup that holds its
+ * own WAL (`pg_basebackup -Ft -X fetch`, gzip-compressed or not), as a file on this machine; or a
+ * logical load into a fresh cluster (`initdb`), which `load` performs (e.g. pg_restore) through
+ * the connection it is given — a private one: clients reach the service only once it is loaded.
+ */
+export type RestoreSource =
+  | { kind: 'base-backup'; file: string }
+  | { kind: 'logical'; load(connection: PgConfig, signal?: AbortSignal): Promise<void> };
 
 /** The serialisable state of a running lab, journaled so that `resume` can re-adopt it. */
 export interface LabState {
@@ -90,6 +106,12 @@ export interface LabService {
    * CHECKPOINT on source, pg_rewind -R, fall back to pg_basebackup; start; wait until streaming.
    */
   rejoinAsReplicaOf(source: LabService, signal?: AbortSignal): Promise<{ method: 'rewind' | 'basebackup' }>;
+  /**
+   * `restore`: replace whatever data this service holds (it is stopped first) with `source`,
+   * start it and wait until it accepts connections. A base backup is recovered to its end (its
+   * own WAL); it is a primary afterwards.
+   */
+  restore?(source: RestoreSource, signal?: AbortSignal): Promise<void>;
   state(): LabServiceState;
 }
 

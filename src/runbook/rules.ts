@@ -46,6 +46,11 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   if (lab && driverName !== undefined && !driver && registry.labDrivers.length)
     push(['lab', 'driver'], `lab driver "${driverName}" is not available (available: ${registry.labDrivers.map((d) => d.name).join(', ')})`);
 
+  // An empty service is filled only by a restore: its driver must be able to do that.
+  if (driver && !driver.capabilities.includes('restore'))
+    for (const [name, svc] of Object.entries(labServices))
+      if (isObj(svc) && svc.empty === true) push(['lab', 'services', name, 'empty'], `the ${driver.name} driver cannot restore into a lab service, so it cannot start one empty (drivers that can: ${registry.labDrivers.filter((d) => d.capabilities.includes('restore')).map((d) => d.name).join(', ') || 'none'})`);
+
   const typeOf = (ref: unknown) => {
     const r = typeof ref === 'string' && has(resources, ref) ? resources[ref] : undefined;
     return isObj(r) && typeof r.type === 'string' ? registry.resourceType(r.type) : undefined;

@@ -69,6 +69,7 @@ export function buildRunbookSchema(registry: Registry) {
     kind: z.literal('postgres').describe('Only PostgreSQL for now.'),
     replicaOf: Name.optional().describe('Lab service this one streams from.'),
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('Server settings passed as -c name=value.'),
+    empty: z.boolean().optional().describe('Not started at lab up: no data until a restore fills it (postgres.restore). The target of restore drills.'),
   });
 
   const backupPolicy = z.strictObject({

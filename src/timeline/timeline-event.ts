@@ -33,8 +33,13 @@ export interface MarkersRead {
   splitBrain?: string[];
 }
 
-/** Named instants of a run. `outage-start` is t0 of the verifier. */
-export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout' | 'lab-replaced' | 'split-brain';
+/**
+ * Named instants of a run. `outage-start` is t0 of the verifier; `fault-prepared`: the fault
+ * steps so far only prepared the fault (a backup taken while writes flow), so the outage is
+ * searched for from here; `restored`: a backup was restored, so the RPO is the age of the
+ * restored data (t0 − newest write present).
+ */
+export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout' | 'lab-replaced' | 'split-brain' | 'fault-prepared' | 'restored';
 
 /** One probe check: started at `start`, result known at `t`. */
 export interface ProbeSample {

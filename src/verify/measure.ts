@@ -2,6 +2,7 @@ import { markerKey, type TimelineEvent, type WriteAck } from '../timeline/timeli
 import { measureDataLoss, type LostWrite } from './data-loss.js';
 import { faultStartOf, observedOutageStart, observedResolution, recoverySamples } from './outage.js';
 import { findRecovery } from './recovery.js';
+import { measureRestoreLoss } from './restore-loss.js';
 import type { RunMode } from './run-mode.js';
 import { allMet, judge, type ObjectiveVerdict } from './verdict.js';
 
@@ -49,6 +50,11 @@ export interface Measurements {
   markersReadFrom?: string;
   /** Endpoints that all accepted writes when the markers were read (split brain), if more than one. */
   splitBrain?: string[];
+  /**
+   * A backup was restored (mark `restored`): the RPO is t0 − this, the ack time of the newest
+   * write present in the restored copy (of the worst writes probe).
+   */
+  restoredDataAt?: number;
 }
 
 export interface MeasureInput {
@@ -77,10 +83,18 @@ export interface RecoveryState {
   rtoMs?: number;
 }
 
-/** Where observation of the outage starts: the fault phase's start in a drill, the `outage-start` mark otherwise. */
+/**
+ * Where observation of the outage starts: the fault phase's start in a drill — or, when fault
+ * steps only prepared the fault (a backup taken while writes flow, mark `fault-prepared`), the
+ * last such mark: a check that failed while the backup ran is no outage — and the `outage-start`
+ * mark otherwise.
+ */
 export function outageSearchStart(timeline: readonly TimelineEvent[], mode: RunMode = 'drill'): number | undefined {
   const marked = timeline.filter((e) => e.kind === 'mark' && e.name === 'outage-start').at(-1)?.t;
-  return mode === 'drill' ? (faultStartOf(timeline) ?? marked) : marked;
+  if (mode !== 'drill') return marked;
+  const faultStart = faultStartOf(timeline);
+  if (faultStart === undefined) return marked;
+  return timeline.filter((e) => e.kind === 'mark' && e.name === 'fault-prepared' && e.t >= faultStart).at(-1)?.t ?? faultStart;
 }
 
 /**
@@ -146,11 +160,18 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     const lostSample: LostWrite[] = [];
     let acknowledged = 0;
     let lost = 0;
+    // When the markers were read from a restored backup, the RPO is the age of the restored data, measured to t0
+    // (a restore in the failback, after the reading, changes nothing).
+    const restores = timeline.filter((e) => e.kind === 'mark' && e.name === 'restored').map((e) => e.t);
+    const reference = t0 ?? from;
+    const restoredData: Array<number | undefined> = [];
     for (const [probe, reading] of readings) {
       const own = acks.filter((a) => a.probe === probe);
       const missing = new Set(reading.missing);
       const present = new Set(own.map((a) => markerKey(a.writer, a.seq)).filter((k) => !missing.has(k)));
-      const loss = measureDataLoss(own, present);
+      const fromRestore = reference !== undefined && restores.some((t) => t <= reading.t);
+      const loss = fromRestore ? measureRestoreLoss(own, present, reference) : measureDataLoss(own, present);
+      restoredData.push((loss as { restoredDataAt?: number }).restoredDataAt);
       acknowledged += loss.acknowledged;
       lost += loss.lost;
       lostSample.push(...loss.lostWrites);
@@ -162,6 +183,8 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     // The worst probe decides; a lower bound anywhere makes the figure a lower bound.
     const worst = perProbe.reduce((a, b) => (b.rpoMs > a.rpoMs ? b : a));
     m.rpoMs = worst.rpoMs;
+    const restoredDataAt = restoredData[perProbe.indexOf(worst)];
+    if (restoredDataAt !== undefined) m.restoredDataAt = restoredDataAt;
     m.rpoIsLowerBound = perProbe.some((p) => p.rpoIsLowerBound && p.lost > 0);
     if (input.writesIntervalMs !== undefined) m.rpoResolutionMs = input.writesIntervalMs;
     if (perProbe.length > 1) m.dataLossByProbe = perProbe;
@@ -169,7 +192,6 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
     const split = [...readings.values()].flatMap((r) => r.splitBrain ?? []);
     if (split.length) m.splitBrain = [...new Set(split)];
     // Nothing acknowledged before the outage: there was nothing to lose yet, so a 0 would say nothing.
-    const reference = t0 ?? from;
     if (reference !== undefined && !acks.some((a) => a.t < reference)) {
       m.rpoNotMeasured = 'not measured: no write was acknowledged before the outage';
       delete m.rpoMs;

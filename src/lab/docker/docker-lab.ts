@@ -99,6 +99,9 @@ async function createNetwork(engine: DockerEngine, runId: string, role: LabNetwo
 async function startDockerLab(services: Record<string, LabServiceSpec>, options: LabOptions): Promise<Lab> {
   options.signal?.throwIfAborted();
   const order = startOrder(services);
+  // Validation says so for runbooks; library callers get the same answer before anything starts.
+  const empty = order.filter((name) => services[name]!.empty);
+  if (empty.length) throw new InvalidInputError(`the docker driver cannot restore into a lab service, so it cannot start one empty: ${empty.join(', ')}`);
   const runId = options.runId ?? `lab-${randomBytes(4).toString('hex')}`;
   const image = options.image ?? DEFAULT_LAB_IMAGE;
   const engine = await connectEngine();

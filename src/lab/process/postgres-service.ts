@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, open, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { InfrastructureError, ProviderError, messageOf } from '../../errors.js';
 import { pollUntil, isStreamingTo, walSenderPids } from '../postgres-checks.js';
-import type { LabCapability, LabService, LabServiceState } from '../types.js';
+import type { LabCapability, LabService, LabServiceState, RestoreSource } from '../types.js';
 import { query, withClient, type PgConfig } from '../../util/pg-client.js';
 import { freePort } from './free-port.js';
 import type { PgBinaries } from './pg-binaries.js';
@@ -122,8 +122,8 @@ export class PostgresService implements LabService {
     return this.isRunning() ? this.postmaster?.pid : undefined;
   }
 
-  /** A process lab can hold back WAL shipping (SIGSTOP of its WAL senders) but has no networks to cut. */
-  readonly capabilities: ReadonlySet<LabCapability> = new Set<LabCapability>(['hold-wal']);
+  /** A process lab can hold back WAL shipping (SIGSTOP of its WAL senders) and restore backups, but has no networks to cut. */
+  readonly capabilities: ReadonlySet<LabCapability> = new Set<LabCapability>(['hold-wal', 'restore']);
 
   connection(): PgConfig {
     return { host: this.host, port: this.port, user: 'postgres', database: 'postgres' };
@@ -177,6 +177,8 @@ export class PostgresService implements LabService {
 
   async start(signal?: AbortSignal): Promise<void> {
     if (this.isRunning()) return;
+    if (!existsSync(join(this.dataDir, 'PG_VERSION')))
+      throw new ProviderError(`"${this.name}" has no data (a lab service declared empty: true): fill it with postgres.restore first`, { retryable: false });
     await this.clearLeftovers();
     await this.launch('restart', signal);
   }
@@ -310,6 +312,75 @@ export class PostgresService implements LabService {
     this.setUpstream(source.name);
     this.ctx.log?.info({ service: this.name, source: source.name, method, ms: Date.now() - started }, 'rejoined as replica');
     return { method };
+  }
+
+  async restore(source: RestoreSource, signal?: AbortSignal): Promise<void> {
+    const started = Date.now();
+    // Its data is about to be replaced: no clean shutdown needed.
+    if (this.isRunning()) await this.kill('SIGKILL');
+    await this.clearLeftovers();
+    await rm(this.dataDir, { recursive: true, force: true });
+    this.setUpstream(undefined);
+    if (source.kind === 'logical') {
+      await this.loadPrivately(source.load, signal);
+      await this.launch('create', signal);
+    } else {
+      await this.unpackBaseBackup(source.file, signal);
+      try {
+        await this.launch('create', signal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        throw new ProviderError(`the server did not start on the restored base backup ${source.file}: ${messageOf(err)}`, { cause: err, retryable: false });
+      }
+    }
+    this.ctx.log?.info({ service: this.name, source: source.kind, ms: Date.now() - started }, 'restored');
+  }
+
+  /**
+   * initdb, then a postmaster on a private port for `load`, stopped once it is done: clients
+   * (probes) know only the service's port, so none sees, or writes into, a half-loaded database.
+   */
+  private async loadPrivately(load: (connection: PgConfig, signal?: AbortSignal) => Promise<void>, signal?: AbortSignal): Promise<void> {
+    const { bins } = this.ctx.tools();
+    const init = await this.tool(bins.initdb, ['-D', this.dataDir, '-k', '--auth=trust', '-N', '-U', 'postgres', '--encoding=UTF8', '--locale=C'], signal);
+    if (init.code !== 0) throw new ProviderError(describeFailure(`initdb of "${this.name}"`, init));
+    const port = await freePort(HOST);
+    const result = await launchPostmaster({ ...this.postmasterConfig(), port }, { deadlineMs: READY_DEADLINE_MS, signal, log: this.ctx.log });
+    if (!result.ok) throw new ProviderError(`"${this.name}" did not start for the load on port ${port}: ${result.reason}\n${result.logTail}`);
+    const child = result.child;
+    try {
+      await load({ host: HOST, port, user: 'postgres', database: 'postgres' }, signal);
+    } finally {
+      signalPids([child.pid!], 'SIGINT'); // fast shutdown
+      if (!(await waitForExit(child.pid!, EXIT_DEADLINE_MS, child))) {
+        signalTree(child.pid!, 'SIGKILL');
+        await waitForExit(child.pid!, EXIT_DEADLINE_MS, child);
+      }
+      await this.clearLeftovers();
+    }
+  }
+
+  /** Unpacks a tar base backup (gzip or not) into the data directory, as the run-as user; we open the file, so it need not be theirs. */
+  private async unpackBaseBackup(file: string, signal?: AbortSignal): Promise<void> {
+    await mkdir(this.dataDir, { mode: 0o700 });
+    await chownToRunAs(this.ctx.tools().runAs, this.dataDir);
+    const handle = await open(file, 'r').catch((err: unknown) => {
+      throw new ProviderError(`cannot read the base backup ${file}: ${messageOf(err)}`, { cause: err, retryable: false });
+    });
+    let result: ToolResult;
+    try {
+      const head = Buffer.alloc(2);
+      await handle.read(head, 0, 2, 0);
+      const gzip = head[0] === 0x1f && head[1] === 0x8b;
+      result = await runTool(this.ctx.tools().runAs, 'tar', ['-x', ...(gzip ? ['-z'] : []), '-f', '-', '-C', this.dataDir], { cwd: this.dir, signal, stdinFd: handle.fd });
+    } finally {
+      await handle.close();
+    }
+    if (result.code !== 0) throw new ProviderError(describeFailure(`unpacking the base backup ${file} into "${this.name}"`, result), { retryable: false });
+    // A tar of something else unpacks fine: only a base backup carries backup_label.
+    for (const f of ['PG_VERSION', 'backup_label']) {
+      if (!existsSync(join(this.dataDir, f))) throw new ProviderError(`${file} is not a PostgreSQL base backup (no ${f} in it)`, { retryable: false });
+    }
   }
 
   /** Whether `pid` is a process of this service (guards against a journaled pid reused by another program). */

@@ -123,6 +123,8 @@ export async function startProcessLab(
       const service = await PostgresService.create(name, ctx, spec.settings ?? {});
       lab.services.set(name, service);
       lab.changed();
+      // An empty service keeps its port and directory, and waits for a restore.
+      if (spec.empty) continue;
       const t = Date.now();
       if (spec.replicaOf === undefined) await service.initPrimary(signal);
       else await service.initReplica(lab.services.get(spec.replicaOf)!, signal);

@@ -71,6 +71,8 @@ export interface RunToolOptions {
   cwd: string;
   /** Kills the program (and its children) and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** A file descriptor opened by us to be the program's stdin (so it reads files the run-as user cannot open). */
+  stdinFd?: number;
 }
 
 /** Spawns a program as the run-as user, mapping a missing binary to an InfrastructureError. */
@@ -84,7 +86,7 @@ export function runTool(runAs: RunAs, file: string, args: string[], options: Run
   signal?.throwIfAborted();
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawnAs(runAs, file, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnAs(runAs, file, args, { cwd: options.cwd, stdio: [options.stdinFd ?? 'ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -1,6 +1,7 @@
 import { messageOf } from '../../errors.js';
 import { describeConfig, query, withClient } from '../../util/pg-client.js';
 import type { PreflightProblem, Provider } from '../types.js';
+import { backupActions, openPostgresSession } from './backup-actions.js';
 import { PostgresResource, postgresResourceConfigs } from './connect.js';
 import { postgresActions } from './postgres-actions.js';
 import { queryProbe } from './query-probe.js';
@@ -9,7 +10,7 @@ import { writeProbe } from './write-probe.js';
 /** How long each host of a `postgres` resource gets to answer the preflight. */
 const PREFLIGHT_TIMEOUT_MS = 5_000;
 
-/** PostgreSQL: existing servers by DSN, promotion, SQL, WAL hold-back, failback, probes. */
+/** PostgreSQL: existing servers by DSN, promotion, SQL, WAL hold-back, failback, backup and restore, probes. */
 export const postgresProvider: Provider = {
   name: 'postgres',
   resourceTypes: [
@@ -20,8 +21,9 @@ export const postgresProvider: Provider = {
       postgres: postgresResourceConfigs,
     },
   ],
-  actions: postgresActions,
+  actions: [...postgresActions, ...backupActions],
   probes: [writeProbe, queryProbe],
+  open: openPostgresSession,
   /** Each `postgres` resource must answer `select 1` on at least one of its hosts. */
   async preflight(resources, ctx) {
     const problems: PreflightProblem[] = [];
