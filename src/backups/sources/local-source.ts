@@ -8,6 +8,12 @@ import type { LocalSource } from '../policy-schema.js';
 
 const NOT_IMMUTABLE = 'a local file can be changed or deleted by whoever owns it';
 
+/** A path as people read it: relative to the working directory when inside it. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
 function unreadable(what: string, err: unknown): ProviderError {
   const e = err as NodeJS.ErrnoException;
   const why = e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOTDIR' ? 'not a directory' : (e.message ?? String(err));
@@ -65,7 +71,7 @@ export async function* localCopies(source: LocalSource, ctx: SourceContext): Cop
         return undefined;
       }
     }
-    return { id: path, medium: source.medium, location, immutable: false, immutability: NOT_IMMUTABLE, createdAt: mtimeMs };
+    return { id: displayPath(path), medium: source.medium, location, immutable: false, immutability: NOT_IMMUTABLE, createdAt: mtimeMs };
   };
   for (const given of source.paths) {
     const path = resolve(ctx.policyDir, given);
