@@ -5,6 +5,7 @@ import {
   GetObjectLockConfigurationCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
+  ListObjectsV2Command,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -64,6 +65,19 @@ describe('aws.s3 source', () => {
     const pages = s3.commandCalls(ListObjectVersionsCommand).map((c) => [c.args[0].input.KeyMarker, c.args[0].input.VersionIdMarker]);
     expect(pages).toEqual([[undefined, undefined], ['orders/2.sql', 'v2'], ['orders/2.sql', 'v5']]);
     expect(ctx.notes).toEqual(['s3://dumps: 1 delete marker (not copies)']);
+  });
+
+  it('lists a bucket that was never versioned with ListObjectsV2, following its continuation tokens', async () => {
+    s3.on(GetBucketVersioningCommand).resolves({});
+    const keys = Array.from({ length: 5 }, (_, i) => `orders/${i}.sql`);
+    s3.on(ListObjectsV2Command).callsFake((input: { ContinuationToken?: string }) => {
+      const start = Number(input.ContinuationToken ?? 0);
+      const next = start + 2 < keys.length ? String(start + 2) : undefined;
+      return { Contents: keys.slice(start, start + 2).map((Key) => ({ Key, LastModified: new Date(AT), StorageClass: 'GLACIER' })), IsTruncated: !!next, NextContinuationToken: next };
+    });
+    const copies = await collect(s3Copies(source(), testContext()));
+    expect(copies.map((c) => [c.id, c.medium])).toEqual(keys.map((k) => [`s3://dumps/${k}`, 'archive storage']));
+    expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.ContinuationToken)).toEqual([undefined, '2', '4']);
   });
 
   it('holds no copy when the prefix has only delete markers', async () => {

@@ -24,10 +24,19 @@ function causeName(err: unknown): string | undefined {
   return cause?.name;
 }
 
-/** A bucket lock configuration or replication that is absent: not an error. */
-async function optional<T>(call: () => Promise<T>, absent: string[], onNotImplemented: () => void): Promise<T | undefined> {
+/**
+ * A bucket configuration that may be absent (not an error) or not implemented by an S3-compatible
+ * store (501, noted). The first attempt is made alone so that a 501 is not retried as a server
+ * fault; any other transient failure is then retried as usual.
+ */
+async function optional<T>(call: (attempts?: number) => Promise<T>, absent: string[], onNotImplemented: () => void): Promise<T | undefined> {
   try {
-    return await call();
+    try {
+      return await call(1);
+    } catch (err) {
+      if (causeName(err) === 'NotImplemented' || !(err as { retryable?: boolean }).retryable) throw err;
+      return await call();
+    }
   } catch (err) {
     const name = causeName(err);
     if (name && absent.includes(name)) return undefined;
@@ -83,7 +92,7 @@ interface ListTarget {
 export async function* s3Copies(source: S3Source, ctx: SourceContext): CopyStream {
   const base = await ctx.aws.get('s3', { region: source.region, endpoint: source.endpoint });
   const what = `backups source aws.s3 s3://${source.bucket}/${source.prefix}`;
-  const call = (client: S3, command: object) => awsCall('s3', client, command, { what, signal: ctx.signal });
+  const call = (client: S3, command: object, attempts?: number) => awsCall('s3', client, command, { what, signal: ctx.signal, attempts });
   const sdk = await import('@aws-sdk/client-s3');
   const regionOf = async (bucket: string): Promise<string> => {
     const out = await call(base, new sdk.GetBucketLocationCommand({ Bucket: bucket }));
@@ -93,7 +102,7 @@ export async function* s3Copies(source: S3Source, ctx: SourceContext): CopyStrea
   const targets = [home];
   if (source.replication) {
     const repl = await optional(
-      () => call(base, new sdk.GetBucketReplicationCommand({ Bucket: source.bucket })),
+      (attempts) => call(base, new sdk.GetBucketReplicationCommand({ Bucket: source.bucket }), attempts),
       ['ReplicationConfigurationNotFoundError', 'NoSuchReplicationConfiguration'],
       () => ctx.note(`s3://${source.bucket}: the endpoint does not support replication configuration`),
     );
@@ -115,7 +124,7 @@ async function* listBucket(
   target: ListTarget,
   prefix: string,
   ctx: SourceContext,
-  call: (client: S3, command: object) => Promise<any>,
+  call: (client: S3, command: object, attempts?: number) => Promise<any>,
   sdk: typeof import('@aws-sdk/client-s3'),
   endpoint: string | undefined,
 ): CopyStream {
@@ -123,7 +132,7 @@ async function* listBucket(
   const s3 = (await ctx.aws.get('s3', { region: target.region, endpoint })) as S3;
   const versioning = await call(s3, new sdk.GetBucketVersioningCommand({ Bucket: target.bucket }));
   const lockConfig = await optional(
-    () => call(s3, new sdk.GetObjectLockConfigurationCommand({ Bucket: target.bucket })),
+    (attempts) => call(s3, new sdk.GetObjectLockConfigurationCommand({ Bucket: target.bucket }), attempts),
     ['ObjectLockConfigurationNotFoundError', 'NoSuchObjectLockConfiguration'],
     () => ctx.note(`s3://${target.bucket}: the endpoint does not support Object Lock`),
   );
