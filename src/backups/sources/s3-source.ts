@@ -4,6 +4,9 @@ import type { Medium, S3Source } from '../policy-schema.js';
 
 type S3 = Awaited<ReturnType<SourceContext['aws']['get']>>;
 
+/** A time the SDK gives as a Date (a fake may give a string), in ms, without copying the Date. */
+const timeOf = (d: Date | string): number => (d instanceof Date ? d.getTime() : new Date(d).getTime());
+
 const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR']);
 
 /** The medium of an S3 storage class: the Glacier classes are archive storage, the others object storage. */
@@ -171,7 +174,7 @@ async function* listBucket(
       const page = await call(s3, new sdk.ListObjectVersionsCommand({ Bucket: target.bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
       deleteMarkers += page.DeleteMarkers?.length ?? 0;
       for (const v of page.Versions ?? []) {
-        const out = hold({ key: v.Key, versionId: v.VersionId ?? 'null', lastModified: new Date(v.LastModified).getTime(), storageClass: v.StorageClass });
+        const out = hold({ key: v.Key, versionId: v.VersionId ?? 'null', lastModified: timeOf(v.LastModified), storageClass: v.StorageClass });
         if (out) yield asCopy(out, lockless);
       }
       if (!page.IsTruncated) break;
@@ -184,7 +187,7 @@ async function* listBucket(
     for (;;) {
       const page = await call(s3, new sdk.ListObjectsV2Command({ Bucket: target.bucket, Prefix: prefix || undefined, ContinuationToken: token }));
       for (const o of page.Contents ?? []) {
-        const out = hold({ key: o.Key, versionId: 'null', lastModified: new Date(o.LastModified).getTime(), storageClass: o.StorageClass });
+        const out = hold({ key: o.Key, versionId: 'null', lastModified: timeOf(o.LastModified), storageClass: o.StorageClass });
         if (out) yield asCopy(out, lockless);
       }
       if (!page.IsTruncated || !page.NextContinuationToken) break;
