@@ -138,6 +138,10 @@ describe('lifeboat backups check', () => {
     const v = await runCli(['validate', file]);
     expect(v.code).toBe(2);
     expect(v.stderr).toContain(`${file}:8:5: sources[0].path:`);
+    const missing = policy('missing-restore', '  copies: 1\n  restoreRunbook: nowhere.yaml');
+    const m = await runCli(['--state-dir', tempStateDir(), 'backups', 'check', missing]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain(`${missing}:15:19: rules.restoreRunbook: nowhere.yaml: cannot read: no such file`);
     const at = await runCli(['--state-dir', tempStateDir(), 'backups', 'check', policy('ok', '  copies: 1'), '--at', 'yesterday']);
     expect(at.code).toBe(2);
     expect(at.stderr).toContain('--at must be an ISO 8601 time');

@@ -101,5 +101,14 @@ export async function readInputFile(file: string): Promise<string> {
 
 /** Reads and validates a `kind: BackupPolicy` file. */
 export async function loadPolicy(file: string): Promise<LoadedPolicy> {
-  return { file, policy: parsePolicy(await readInputFile(file), file) };
+  const text = await readInputFile(file);
+  return { file, text, policy: parsePolicy(text, file) };
+}
+
+/** A problem about a field of a loaded policy found after loading (e.g. its restoreRunbook), at the field's line and column. */
+export function policyProblem(loaded: LoadedPolicy, path: Array<string | number>, message: string): RunbookProblem {
+  if (loaded.text === undefined) return problem(loaded.file, message, 1, 1, formatPath(path));
+  const { doc, counter } = parseYaml(loaded.text, loaded.file);
+  const pos = locate(doc, counter, path);
+  return problem(loaded.file, message, pos.line, pos.column, formatPath(path));
 }

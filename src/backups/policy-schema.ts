@@ -114,5 +114,7 @@ export type BackupPolicy = z.output<typeof BackupPolicySchema>;
 /** A policy with where it came from. */
 export interface LoadedPolicy {
   file: string;
+  /** The text it was parsed from (for positions of problems found later). */
+  text?: string;
   policy: BackupPolicy;
 }

@@ -3,7 +3,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkPolicy, type PolicyCheckResult } from '../../backups/check-policy.js';
 import { DEFAULT_FAILED_RESTORE_WINDOW, formatAge, type EffectiveMaxAge, type RestoreEvidence } from '../../backups/evaluate-rules.js';
-import { loadPolicy } from '../../backups/load-policy.js';
+import { loadPolicy, policyProblem } from '../../backups/load-policy.js';
 import type { BackupPolicy, LoadedPolicy } from '../../backups/policy-schema.js';
 import { backupMetrics } from '../../backups/prometheus-text.js';
 import { describeSource } from '../../backups/sources/sources.js';
@@ -37,7 +37,7 @@ async function restoreRunbookOf(loaded: LoadedPolicy): Promise<RestoreRunbook | 
     if (!(err instanceof InvalidRunbookError)) throw err;
     const first = err.problems[0];
     const why = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : err.message;
-    throw new InvalidRunbookError([{ file: loaded.file, line: 1, column: 1, path: 'rules.restoreRunbook', message: `${ref}: ${why}` }]);
+    throw new InvalidRunbookError([policyProblem(loaded, ['rules', 'restoreRunbook'], `${ref}: ${why}`)]);
   }
 }
 
