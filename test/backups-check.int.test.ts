@@ -55,7 +55,8 @@ afterAll(async () => {
   await s3rver?.stop();
 });
 
-describe('lifeboat backups check', () => {
+// Several CLI processes per test, each a cold start of tsx: slow on a loaded machine.
+describe('lifeboat backups check', { timeout: 120_000 }, () => {
   it('exits 0 for a compliant policy, stores the check, and writes Prometheus metrics that promtool accepts', async () => {
     const file = policy('compliant', '  copies: 4\n  media: 2\n  offsite: 1\n  immutable: 0\n  maxAge: 3h');
     const stateDir = tempStateDir();
