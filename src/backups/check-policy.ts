@@ -36,7 +36,7 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** The restore runbook's drills, when the policy names one. */
   restore?: RestoreEvidence;
-  /** The policy's maxAge, or the restore runbook's RPO. */
+  /** The effective maxAge: default the policy's own; the caller passes the restore runbook's RPO when the policy has none. */
   maxAge?: EffectiveMaxAge;
 }
 
@@ -71,7 +71,8 @@ export async function checkPolicy(loaded: LoadedPolicy, opts: CheckOptions): Pro
     notes.push(`${tally.aheadOfClock} ${tally.aheadOfClock === 1 ? 'copy was' : 'copies were'} created up to ${formatAge(5 * 60_000)} after the check time: clocks differ; counted with age 0`);
   if (tally.afterCheck)
     notes.push(`${tally.afterCheck} ${tally.afterCheck === 1 ? 'copy was' : 'copies were'} created more than 5m after the check time ${new Date(opts.at).toISOString()}: not counted`);
-  const rules = evaluateRules(policy.rules, tally, opts.maxAge, opts.restore);
+  const maxAge = opts.maxAge ?? (policy.rules.maxAge ? { text: policy.rules.maxAge, from: 'policy' as const } : undefined);
+  const rules = evaluateRules(policy.rules, tally, maxAge, opts.restore);
   return {
     policy: policy.name,
     file: loaded.file,
