@@ -150,7 +150,10 @@ async function* listBucket(
     createdAt: v.lastModified,
     ...lock,
   });
-  const unread = { immutable: false, immutability: 'Object Lock not read (the newer versions decided the immutable rule)' };
+  const unread = {
+    immutable: false,
+    immutability: ctx.immutableWanted > 0 ? 'Object Lock not read (the newer versions decided the immutable rule)' : 'Object Lock not read (the immutable rule needs no more copies)',
+  };
   /** Holds back the newest `keep` versions for lock reading; returns the one pushed out, if any. */
   const hold = (v: Version): Version | undefined => {
     if (keep === 0) return v;
