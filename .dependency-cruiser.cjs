@@ -67,8 +67,9 @@ const layers = {
   },
   backups: {
     from: part.backups,
-    mayUse: [part.backups, part.providers, part.timeline, part.util],
-    why: 'Backups use Providers and util.',
+    // The policy loader reads YAML with positions as runbooks do (runbook/positions, zod-issues, nesting).
+    mayUse: [part.backups, part.providers, part.runbook, part.timeline, part.util],
+    why: 'Backups use Providers, the runbook YAML loading helpers and util.',
   },
   verify: {
     from: part.verify,

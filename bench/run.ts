@@ -14,6 +14,7 @@ const BENCHES: Bench[] = [
   { name: 'lab-drivers', run: async (p) => (await import('./lab-drivers.bench.js')).labDriversBench(p) },
   { name: 'local-failover', run: async (p) => (await import('./local-failover.bench.js')).localFailoverBench(p) },
   { name: 'status', run: async (p) => (await import('./status.bench.js')).statusBench(p) },
+  { name: 'backups-classify', run: async (p) => (await import('./backups-classify.bench.js')).backupsClassifyBench(p) },
 ];
 
 const filter = process.argv[2];

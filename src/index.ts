@@ -98,6 +98,20 @@ export { renderHtmlReport } from './report/html-report.js';
 export { renderJunitReport } from './report/junit-report.js';
 export { renderPrometheusReport } from './report/prometheus-report.js';
 export { runNotification, type RunNotification } from './report/notification.js';
+export type { BackupCheckRecord, BackupCheckListOptions } from './store/history-store.js';
+
+// Backup policies (3-2-1-1-0)
+export { loadPolicy, parsePolicy } from './backups/load-policy.js';
+export { BackupPolicySchema, MEDIA } from './backups/policy-schema.js';
+export type { BackupPolicy, BackupRules, BackupSource, LoadedPolicy, Medium } from './backups/policy-schema.js';
+export { checkPolicy } from './backups/check-policy.js';
+export type { PolicyCheckResult, CheckOptions } from './backups/check-policy.js';
+export { evaluateRules } from './backups/evaluate-rules.js';
+export type { RuleName, RuleResult, RestoreEvidence, EffectiveMaxAge } from './backups/evaluate-rules.js';
+export { copiesOf, describeSource } from './backups/sources/sources.js';
+export type { Copy, CopyStream, SourceContext } from './backups/copy.js';
+export { Tally, CLOCK_SKEW_MS } from './backups/tally.js';
+export { backupMetrics } from './backups/prometheus-text.js';
 
 // Helpers
 export { createLogger, redactText, redactValue } from './log.js';

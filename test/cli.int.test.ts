@@ -210,8 +210,9 @@ describe.concurrent('lifeboat schema', () => {
     const r = await lifeboat('schema');
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as Record<string, any>;
-    expect(schema.title).toBe('Lifeboat runbook');
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['apiVersion', 'objectives', 'fault', 'failover', 'failback']));
+    expect(schema.title).toBe('Lifeboat runbook or backup policy');
+    expect(Object.keys(schema.$defs.Runbook.properties)).toEqual(expect.arrayContaining(['apiVersion', 'objectives', 'fault', 'failover', 'failback']));
+    expect(Object.keys(schema.$defs.BackupPolicy.properties)).toEqual(expect.arrayContaining(['kind', 'resource', 'primary', 'sources', 'rules']));
     expect(r.stdout).toBe(readFileSync(join(ROOT, 'schema/runbook.schema.json'), 'utf8'));
   });
 });

@@ -27,6 +27,18 @@ describe('commands load only what they use', () => {
     expect(loaded.filter(isHeavy)).toEqual([]);
   }, 30_000);
 
+  it('backups explain of the AWS example policy loads no PostgreSQL client, SQLite or cloud SDK (it calls nothing)', () => {
+    const loaded = packagesLoadedBy(['backups', 'explain', 'runbooks/aws-backup-policy.yaml']);
+    expect(loaded).toContain('yaml');
+    expect(loaded.filter(isHeavy)).toEqual([]);
+  }, 30_000);
+
+  it('backups check of the local example policy loads no cloud SDK (only the history store)', () => {
+    const loaded = packagesLoadedBy(['--state-dir', tempStateDir(), 'backups', 'check', 'runbooks/local-backup-policy.yaml']);
+    expect(loaded).toContain('better-sqlite3');
+    expect(loaded.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p === 'pg')).toEqual([]);
+  }, 30_000);
+
   it('schema loads no PostgreSQL client, SQLite or cloud SDK', () => {
     expect(packagesLoadedBy(['schema']).filter(isHeavy)).toEqual([]);
   }, 30_000);

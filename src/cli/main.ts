@@ -27,7 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('validate')
     .description('check runbooks; report every problem as file:line:col: path: message (exit 0 valid, 2 invalid)')
-    .argument('<file...>', 'runbook files (YAML or JSON)')
+    .argument('<file...>', 'runbook or backup policy files (YAML or JSON; kind: Runbook or BackupPolicy)')
     .option('--json', 'print results as JSON')
     .action(async (files: string[], opts: { json?: boolean }) => {
       const { validateCommand } = await import('./commands/validate-command.js');
@@ -135,6 +135,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (file: string | undefined, opts: { template: string; list?: boolean; json?: boolean }) => {
       const { initCommand } = await import('./commands/init-command.js');
       setExit(await initCommand(file, opts));
+    });
+
+  const backups = program.command('backups').description('3-2-1-1-0 backup compliance from kind: BackupPolicy files');
+  backups
+    .command('check')
+    .description('list every source of each policy and judge its rules (exit 0 compliant, 1 not compliant, 2 invalid policy, 3 a source could not be read)')
+    .argument('<policy...>', 'backup policy files (kind: BackupPolicy)')
+    .option('--json', 'print the results as JSON')
+    .option('--prom <file>', 'also write the results in Prometheus text format to this file (atomically, for the node_exporter textfile collector)')
+    .option('--at <time>', 'judge ages and locks as of this ISO 8601 time (default now)')
+    .action(async (files: string[], opts: { json?: boolean; prom?: string; at?: string }, cmd: Command) => {
+      const { backupsCheckCommand } = await import('./commands/backups-command.js');
+      setExit(await backupsCheckCommand(files, opts, globals(cmd)));
+    });
+  backups
+    .command('explain')
+    .description('print what a check would look at and every rule with its effective value; calls nothing')
+    .argument('<policy>', 'backup policy file')
+    .option('--json', 'print as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const { backupsExplainCommand } = await import('./commands/backups-command.js');
+      setExit(await backupsExplainCommand(file, opts));
     });
 
   const lab = program.command('lab').description('manage the labs runs leave behind');

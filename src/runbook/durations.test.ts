@@ -81,12 +81,20 @@ describe('durations a timer waits for', () => {
 });
 
 describe('objectives and other durations that are compared, not waited for', () => {
-  it('accepts objectives and backup ages longer than a timer can hold', () => {
-    const text = change(
-      'objectives: { rto: 30s }',
-      'objectives: { rto: 365d }\nbackups:\n  - { name: nightly, resource: db, sources: [{ type: local }], rules: { maxAge: 90d, restoreTestedWithin: 180d } }',
-    );
+  it('accepts objectives longer than a timer can hold', () => {
+    const text = change('objectives: { rto: 30s }', 'objectives: { rto: 365d }');
     expect(accepted(text).objectives.rto).toBe('365d');
+  });
+
+  it('refuses a backups section with a pointer to backup policy files', () => {
+    const text = change('objectives: { rto: 30s }', 'objectives: { rto: 30s }\nbackups:\n  - { name: nightly }');
+    expect(pathsAndMessages(text)).toEqual([
+      {
+        path: 'backups',
+        message:
+          'backup policies are no longer part of a runbook: move them to a file of kind: BackupPolicy and run `lifeboat backups check <policy>` (README: Backup policies)',
+      },
+    ]);
   });
 
   it('rejects an objective too large to be a number', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { defaultRegistry } from '../cli/default-registry.js';
+import { BackupPolicySchema } from '../backups/policy-schema.js';
 import { runbookJsonSchema } from './json-schema.js';
 
 const COMMITTED = 'schema/runbook.schema.json';
@@ -54,6 +55,10 @@ function check(root: Schema, schema: Schema, value: unknown, path = '$'): string
       else if (typeof schema.additionalProperties === 'object') errors.push(...check(root, schema.additionalProperties, v, `${path}.${key}`));
     }
   }
+  if (schema.if) {
+    const branch = check(root, schema.if, value, path).length === 0 ? schema.then : schema.else;
+    if (branch) errors.push(...check(root, branch, value, path));
+  }
   if (schema.anyOf && !schema.anyOf.some((s: Schema) => check(root, s, value, path).length === 0)) fail('matches no anyOf branch');
   if (schema.oneOf && schema.oneOf.filter((s: Schema) => check(root, s, value, path).length === 0).length !== 1) fail('does not match exactly one oneOf branch');
   return errors;
@@ -75,17 +80,19 @@ describe('the runbook JSON Schema', () => {
   const committed = JSON.parse(read(COMMITTED)) as Schema;
 
   it('is committed exactly as the zod schemas generate it', () => {
-    expect(read(COMMITTED), `${COMMITTED} is out of date: run \`npm run schema\` and commit the result`).toBe(`${JSON.stringify(runbookJsonSchema(defaultRegistry()), null, 2)}\n`);
+    expect(read(COMMITTED), `${COMMITTED} is out of date: run \`npm run schema\` and commit the result`).toBe(`${JSON.stringify(runbookJsonSchema(defaultRegistry(), { BackupPolicy: BackupPolicySchema }), null, 2)}\n`);
   });
 
   it('names itself and describes every top-level field of a runbook', () => {
     expect(committed.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(committed.$id).toBe('https://lifeboat.dev/schema/runbook.schema.json');
-    expect(committed.title).toBe('Lifeboat runbook');
-    expect(committed.type).toBe('object');
-    expect(committed.additionalProperties).toBe(false);
-    expect(committed.required).toEqual(['apiVersion', 'kind', 'name', 'objectives']);
-    expect(Object.keys(committed.properties)).toEqual(
+    expect(committed.title).toBe('Lifeboat runbook or backup policy');
+    const runbook = committed.$defs.Runbook;
+    expect(runbook.title).toBe('Lifeboat runbook');
+    expect(runbook.type).toBe('object');
+    expect(runbook.additionalProperties).toBe(false);
+    expect(runbook.required).toEqual(['apiVersion', 'kind', 'name', 'objectives']);
+    expect(Object.keys(runbook.properties)).toEqual(
       expect.arrayContaining(['apiVersion', 'kind', 'name', 'objectives', 'lab', 'resources', 'probes', 'recovery', 'fault', 'failover', 'failback', 'schedule']),
     );
   });
@@ -121,5 +128,13 @@ describe('the runbook JSON Schema', () => {
     expect(check(committed, committed, { ...example, failover: [{ id: 'x', action: 'postgres.promot', target: 'replica' }] })).toContain(
       '$.failover[0]: matches no anyOf branch',
     );
+  });
+
+  it('checks a file of kind BackupPolicy against the policy schema, and anything else as a runbook', () => {
+    const policy = parseYaml(read('runbooks/local-backup-policy.yaml')) as Record<string, any>;
+    expect(check(committed, committed, policy)).toEqual([]);
+    expect(check(committed, committed, { ...policy, copies: 3 })).toContain('$: unknown field copies');
+    expect(check(committed, committed, { ...policy, sources: [{ type: 'aws.s3' }] })).toContain('$.sources[0]: does not match exactly one oneOf branch');
+    expect(check(committed, committed, { ...policy, kind: 'Runbook' })).toContain('$: missing objectives');
   });
 });

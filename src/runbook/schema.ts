@@ -72,26 +72,6 @@ export function buildRunbookSchema(registry: Registry) {
     empty: z.boolean().optional().describe('Not started at lab up: no data until a restore fills it (postgres.restore). The target of restore drills.'),
   });
 
-  const backupPolicy = z.strictObject({
-    name: Name,
-    resource: z.string().describe('Protected resource.'),
-    sources: z
-      .array(z.looseObject({ type: z.enum(['local', 'aws.s3', 'aws.ebs', 'aws.rds']) }))
-      .min(1)
-      .describe('Where copies are found.'),
-    rules: z
-      .strictObject({
-        copies: z.int().min(1).default(3),
-        media: z.int().min(1).default(2),
-        offsite: z.int().min(0).default(1),
-        immutable: z.int().min(0).default(1),
-        maxFailedRestores: z.int().min(0).default(0),
-        maxAge: ObjectiveDuration.optional().describe('Newest copy must be younger (default: the RPO objective).'),
-        restoreTestedWithin: ObjectiveDuration.optional(),
-      })
-      .default({ copies: 3, media: 2, offsite: 1, immutable: 1, maxFailedRestores: 0 }),
-  });
-
   return z
     .strictObject({
       $schema: z.string().optional(),
@@ -150,7 +130,13 @@ export function buildRunbookSchema(registry: Registry) {
         })
         .optional()
         .describe('Heartbeat writer used to measure RPO of a real failover.'),
-      backups: z.array(backupPolicy).optional().describe('3-2-1-1-0 backup policies.'),
+      backups: z
+        .unknown()
+        .refine(() => false, {
+          message: 'backup policies are no longer part of a runbook: move them to a file of kind: BackupPolicy and run `lifeboat backups check <policy>` (README: Backup policies)',
+        })
+        .optional()
+        .describe('Removed: backup policies are files of kind: BackupPolicy.'),
       fault: phase.describe('Drill mode only: how the outage is simulated.'),
       failover: phase.describe('Steps that restore service (both modes). May be empty for self-healing systems.'),
       failback: phase.describe('Drill mode: restore the normal topology afterwards.'),

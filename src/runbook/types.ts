@@ -58,7 +58,6 @@ export interface Runbook {
   steadyState?: { timeout: string; stableFor: string };
   recovery?: { all: string[]; stableFor: string; timeout: string };
   heartbeat?: { target: string; interval: string; table: string };
-  backups?: unknown[];
   fault: PhaseItem[];
   failover: PhaseItem[];
   failback: PhaseItem[];

@@ -39,6 +39,26 @@ export interface RunStart {
   pid?: number;
 }
 
+/** One `lifeboat backups check` of one policy, as the history keeps it. */
+export interface BackupCheckRecord {
+  policy: string;
+  resource: string;
+  /** The policy file. */
+  file: string;
+  /** The check time (ms since the epoch; `--at` when given). */
+  checkedAt: number;
+  compliant: boolean;
+  /** The whole result as JSON-able data (rules, figures, notes, source errors). */
+  result: unknown;
+}
+
+export interface BackupCheckListOptions {
+  /** Only the checks of this policy. */
+  policy?: string;
+  /** At most this many (default 20). */
+  limit?: number;
+}
+
 export interface ListOptions {
   /** Only the runs of this runbook. */
   runbook?: string;
@@ -78,6 +98,10 @@ export interface HistoryStore extends AsyncDisposable {
    * directory's lock file.
    */
   lockRunbook?(runbook: string, onLost?: (err: Error) => void): Promise<RunbookLock>;
+  /** Records one backup policy check. */
+  recordBackupCheck(check: BackupCheckRecord): Promise<void>;
+  /** Recorded backup checks, newest first. */
+  backupChecks(opts?: BackupCheckListOptions): Promise<BackupCheckRecord[]>;
   /** Releases the store; calling it again does nothing. */
   close(): Promise<void>;
 }

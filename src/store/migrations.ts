@@ -24,6 +24,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     create index if not exists runs_runbook on runs (runbook, started_at);`,
   // 2: the process running a run, so that a run whose process died reads as abandoned.
   `alter table runs add column pid integer;`,
+  // 3: backup policy checks (lifeboat backups check).
+  `create table if not exists backup_checks (
+      id integer primary key autoincrement,
+      policy text not null,
+      resource text not null,
+      file text not null,
+      checked_at text not null,
+      compliant integer not null,
+      result_json text not null
+    );
+    create index if not exists backup_checks_policy on backup_checks (policy, checked_at);`,
 ];
 
 /** The schema version this Lifeboat writes. */

@@ -6,6 +6,8 @@ import type { RunResult } from '../verify/run-result.js';
 import {
   DEFAULT_LIST_LIMIT,
   withLiveness,
+  type BackupCheckListOptions,
+  type BackupCheckRecord,
   type HistoryEntry,
   type HistoryStore,
   type ListOptions,
@@ -226,6 +228,25 @@ class PostgresHistoryStore implements HistoryStore {
     return json ? (JSON.parse(json) as RunResult) : undefined;
   }
 
+  async recordBackupCheck(c: BackupCheckRecord): Promise<void> {
+    await this.write(
+      `insert into ${POSTGRES_SCHEMA}.backup_checks (policy, resource, file, checked_at, compliant, result_json, host) values ($1, $2, $3, $4, $5, $6, $7)`,
+      [c.policy, c.resource, c.file, new Date(c.checkedAt), c.compliant, JSON.stringify(c.result), this.host],
+    );
+  }
+
+  async backupChecks(opts: BackupCheckListOptions = {}): Promise<BackupCheckRecord[]> {
+    const params: unknown[] = [];
+    if (opts.policy !== undefined) params.push(opts.policy);
+    params.push(opts.limit ?? DEFAULT_LIST_LIMIT);
+    const res = await this.read<{ policy: string; resource: string; file: string; checkedAt: Date; compliant: boolean; json: string }>(
+      `select policy, resource, file, checked_at as "checkedAt", compliant, result_json::text as json from ${POSTGRES_SCHEMA}.backup_checks
+       ${opts.policy !== undefined ? 'where policy = $1' : ''} order by checked_at desc, id desc limit $${params.length}`,
+      params,
+    );
+    return res.rows.map((r) => ({ policy: r.policy, resource: r.resource, file: r.file, checkedAt: r.checkedAt.getTime(), compliant: r.compliant, result: JSON.parse(r.json) }));
+  }
+
   async lockRunbook(runbook: string, onLost?: (err: Error) => void): Promise<RunbookLock> {
     this.assertOpen();
     return lockRunbook(this.url, this.described, runbook, this.host, onLost);
@@ -332,6 +353,12 @@ class EmptyPostgresStore implements HistoryStore {
   }
   async result(): Promise<RunResult | undefined> {
     return undefined;
+  }
+  async recordBackupCheck(): Promise<void> {
+    throw new InfrastructureError('cannot write the run history: it is open read-only');
+  }
+  async backupChecks(): Promise<BackupCheckRecord[]> {
+    return [];
   }
   async close(): Promise<void> {}
   [Symbol.asyncDispose](): Promise<void> {

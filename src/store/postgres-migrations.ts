@@ -35,6 +35,18 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
       pid integer not null,
       locked_at timestamptz not null
     );`,
+  // 2: backup policy checks (lifeboat backups check).
+  `create table lifeboat.backup_checks (
+      id bigserial primary key,
+      policy text not null,
+      resource text not null,
+      file text not null,
+      checked_at timestamptz not null,
+      compliant boolean not null,
+      result_json json not null,
+      host text
+    );
+    create index backup_checks_policy on lifeboat.backup_checks (policy, checked_at desc);`,
 ];
 
 /** The schema version this Lifeboat writes. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InfrastructureError } from '../errors.js';
+import { SQLITE_SCHEMA_VERSION } from './migrations.js';
 import { openStore } from './open-store.js';
 import { describeHistoryStore, sampleResult } from './testing/history-store.suite.js';
 
@@ -118,7 +119,7 @@ describe('SQLite history store: schema versions', () => {
   it('creates a new history at the latest version, in WAL mode', async () => {
     const store = await openStore({ stateDir });
     await store.close();
-    expect(inspect(stateDir)).toStrictEqual({ version: 2, columns: V2_COLUMNS, journal: 'wal' });
+    expect(inspect(stateDir)).toStrictEqual({ version: SQLITE_SCHEMA_VERSION, columns: V2_COLUMNS, journal: 'wal' });
   });
 
   it.each([0, 1])('migrates a history file at version %i and keeps its rows and results', async (userVersion) => {
@@ -132,7 +133,7 @@ describe('SQLite history store: schema versions', () => {
     } finally {
       await store.close();
     }
-    expect(inspect(stateDir)).toStrictEqual({ version: 2, columns: V2_COLUMNS, journal: 'wal' });
+    expect(inspect(stateDir)).toStrictEqual({ version: SQLITE_SCHEMA_VERSION, columns: V2_COLUMNS, journal: 'wal' });
   });
 
   it('opens the same history again, and twice at once, without migrating twice or losing rows', async () => {
@@ -147,7 +148,7 @@ describe('SQLite history store: schema versions', () => {
       await a.close();
       await b.close();
     }
-    expect(inspect(stateDir)).toStrictEqual({ version: 2, columns: V2_COLUMNS, journal: 'wal' });
+    expect(inspect(stateDir)).toStrictEqual({ version: SQLITE_SCHEMA_VERSION, columns: V2_COLUMNS, journal: 'wal' });
   });
 
   it('leaves a migration to the process that took the write lock first', async () => {
@@ -182,17 +183,18 @@ describe('SQLite history store: schema versions', () => {
       await store.close();
     }
     expect(await exited).toBe(0);
-    expect(inspect(stateDir)).toStrictEqual({ version: 2, columns: V2_COLUMNS, journal: 'wal' });
+    expect(inspect(stateDir)).toStrictEqual({ version: SQLITE_SCHEMA_VERSION, columns: V2_COLUMNS, journal: 'wal' });
   });
 
   it('refuses to write to a history from a newer Lifeboat', async () => {
-    writeV1History(stateDir, 3);
+    const newer = SQLITE_SCHEMA_VERSION + 1;
+    writeV1History(stateDir, newer);
     const err = await openStore({ stateDir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InfrastructureError);
     expect((err as Error).message).toBe(
-      `cannot open the run history ${join(stateDir, 'history.db')}: it was written by a newer Lifeboat (schema version 3, this one knows up to 2)`,
+      `cannot open the run history ${join(stateDir, 'history.db')}: it was written by a newer Lifeboat (schema version ${newer}, this one knows up to ${SQLITE_SCHEMA_VERSION})`,
     );
-    expect(inspect(stateDir).version).toBe(3);
+    expect(inspect(stateDir).version).toBe(newer);
   });
 });
 

@@ -5,6 +5,8 @@ import { InfrastructureError, InternalError, LifeboatError, messageOf } from '..
 import type { RunResult } from '../verify/run-result.js';
 import {
   DEFAULT_LIST_LIMIT,
+  type BackupCheckListOptions,
+  type BackupCheckRecord,
   withLiveness,
   type HistoryEntry,
   type HistoryStore,
@@ -53,7 +55,8 @@ export async function openSqliteStore(options: OpenStoreOptions): Promise<Histor
       migrate(db, path);
     }
     const columns = new Set((db.pragma('table_info(runs)') as { name: string }[]).map((c) => c.name));
-    return new SqliteHistoryStore(db, path, readOnly, columns);
+    const hasBackupChecks = (db.pragma('table_info(backup_checks)') as unknown[]).length > 0;
+    return new SqliteHistoryStore(db, path, readOnly, columns, hasBackupChecks);
   } catch (err) {
     db.close();
     throw err instanceof LifeboatError ? err : storageFault('open the run history', path, err);
@@ -115,6 +118,8 @@ class SqliteHistoryStore implements HistoryStore {
     private readonly readOnly: boolean,
     /** Columns of `runs` (read-only stores read old files as they are). */
     private readonly columns: ReadonlySet<string>,
+    /** Whether the file has the backup_checks table (a read-only store reads older files as they are). */
+    private readonly hasBackupChecks = true,
   ) {}
 
   async begin(r: RunStart): Promise<void> {
@@ -188,6 +193,35 @@ class SqliteHistoryStore implements HistoryStore {
     return json ? (JSON.parse(json) as RunResult) : undefined;
   }
 
+  async recordBackupCheck(c: BackupCheckRecord): Promise<void> {
+    this.write(() =>
+      this.db
+        .prepare(`insert into backup_checks (policy, resource, file, checked_at, compliant, result_json) values (?, ?, ?, ?, ?, ?)`)
+        .run(c.policy, c.resource, c.file, new Date(c.checkedAt).toISOString(), c.compliant ? 1 : 0, JSON.stringify(c.result)),
+    );
+  }
+
+  async backupChecks(opts: BackupCheckListOptions = {}): Promise<BackupCheckRecord[]> {
+    if (!this.hasBackupChecks) return [];
+    const rows = this.read(
+      () =>
+        this.db
+          .prepare(
+            `select policy, resource, file, checked_at as checkedAt, compliant, result_json as json from backup_checks
+             ${opts.policy !== undefined ? 'where policy = @policy' : ''} order by checked_at desc, id desc limit @limit`,
+          )
+          .all({ limit: opts.limit ?? DEFAULT_LIST_LIMIT, ...(opts.policy !== undefined ? { policy: opts.policy } : {}) }) as Array<{
+          policy: string;
+          resource: string;
+          file: string;
+          checkedAt: string;
+          compliant: number;
+          json: string;
+        }>,
+    );
+    return rows.map((r) => ({ policy: r.policy, resource: r.resource, file: r.file, checkedAt: Date.parse(r.checkedAt), compliant: r.compliant === 1, result: JSON.parse(r.json) }));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -239,6 +273,14 @@ class AbsentHistoryStore implements HistoryStore {
   }
 
   async list(): Promise<HistoryEntry[]> {
+    return [];
+  }
+
+  async recordBackupCheck(): Promise<void> {
+    throw new InfrastructureError(`cannot write the run history ${this.path}: it is open read-only`);
+  }
+
+  async backupChecks(): Promise<BackupCheckRecord[]> {
     return [];
   }
 

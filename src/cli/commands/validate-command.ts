@@ -1,5 +1,6 @@
 import { InvalidRunbookError, formatProblem, type RunbookProblem } from '../../errors.js';
 import { loadRunbook } from '../../runbook/load.js';
+import { declaredKind, parsePolicy, readInputFile } from '../../backups/load-policy.js';
 import { EXIT } from '../exit-codes.js';
 import { out, outJson, writeErr } from '../output.js';
 import { defaultRegistry } from '../default-registry.js';
@@ -9,7 +10,10 @@ export async function validateCommand(files: string[], opts: { json?: boolean })
   const results: Array<{ file: string; valid: boolean; problems: RunbookProblem[] }> = [];
   for (const file of files) {
     try {
-      await loadRunbook(file, defaultRegistry());
+      // A file of kind BackupPolicy is a policy; anything else is read as a runbook.
+      const text = await readInputFile(file).catch(() => undefined);
+      if (text !== undefined && declaredKind(text) === 'BackupPolicy') parsePolicy(text, file);
+      else await loadRunbook(file, defaultRegistry());
       results.push({ file, valid: true, problems: [] });
     } catch (err) {
       if (!(err instanceof InvalidRunbookError)) throw err;

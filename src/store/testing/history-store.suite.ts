@@ -230,6 +230,25 @@ export function describeHistoryStore(name: string, open: () => Promise<OpenedHis
       expect(await store.result('run-1')).toStrictEqual(result);
     });
 
+    it('records backup checks and lists them newest first, filtered by policy and limited, with their whole result', async () => {
+      const check = (policy: string, at: number, compliant: boolean) => ({
+        policy,
+        resource: `${policy}-db`,
+        file: `policies/${policy}.yaml`,
+        checkedAt: at,
+        compliant,
+        result: { rules: [{ rule: 'copies', passed: compliant, why: '2 copies found; need 3' }], notes: [] },
+      });
+      expect(await store.backupChecks()).toStrictEqual([]);
+      await store.recordBackupCheck(check('orders', T0, false));
+      await store.recordBackupCheck(check('orders', T0 + 60_000, true));
+      await store.recordBackupCheck(check('billing', T0 + 30_000, true));
+      expect(await store.backupChecks()).toStrictEqual([check('orders', T0 + 60_000, true), check('billing', T0 + 30_000, true), check('orders', T0, false)]);
+      expect(await store.backupChecks({ policy: 'orders', limit: 1 })).toStrictEqual([check('orders', T0 + 60_000, true)]);
+      // Backup checks are not runs.
+      expect(await store.list()).toStrictEqual([]);
+    });
+
     it('can be closed twice', async () => {
       await store.close();
       await expect(store.close()).resolves.toBeUndefined();
