@@ -8,6 +8,7 @@ import { printSummary } from './run-summary.js';
 import { openStore } from '../store/open-store.js';
 import type { GlobalOptions } from './global-options.js';
 import { outJson, writeErr } from './output.js';
+import { askAtTerminal } from './operator-prompt.js';
 
 export interface SessionOptions {
   json?: boolean;
@@ -47,6 +48,8 @@ export async function runSession(
   const tty = process.stderr.isTTY && !opts.json;
   try {
     const result = await runDrill({
+      // manual steps can be confirmed at this terminal when there is one.
+      ...(process.stdin.isTTY ? { askOperator: askAtTerminal } : {}),
       ...base,
       stateDir: g.stateDir,
       log,

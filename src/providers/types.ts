@@ -52,6 +52,24 @@ export interface ProviderContext {
   resourceType(type: string): ResourceTypeDef | undefined;
   /** Appends an event to the run's timeline (and journal). */
   record(event: TimelineEvent): void;
+  /** Operator confirmations of `manual` steps (absent outside a run). */
+  approvals?: Approvals;
+}
+
+/** An operator's confirmation of a `manual` step. */
+export interface Approval {
+  /** Who confirmed: `terminal` (typed at the run's terminal) or `approve:<user>` (`lifeboat approve`). */
+  by: string;
+  /** Wall-clock epoch ms of the confirmation. */
+  at: number;
+}
+
+/** Where `manual` steps wait for an operator (the engine provides it). */
+export interface Approvals {
+  /** The approval of a step, if it was confirmed (also by an earlier attempt of the run). */
+  find(stepId: string): Approval | undefined;
+  /** Waits for the step's approval; rejects with the signal's reason (timeout, interruption). */
+  wait(stepId: string, instructions: string, signal: AbortSignal): Promise<Approval>;
 }
 
 /** What an action gets for one step attempt. */

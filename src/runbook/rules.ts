@@ -84,6 +84,10 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   if (recovery) arr(recovery.all).forEach((n, i) => {
     if (typeof n === 'string' && !has(probes, n)) push(['recovery', 'all', i], `no probe named "${n}" (probes: ${Object.keys(probes).join(', ') || 'none'})`);
   });
+  arr(doc.stopWhen).forEach((n, i) => {
+    if (typeof n === 'string' && !has(probes, n)) push(['stopWhen', i], `no probe named "${n}" (probes: ${Object.keys(probes).join(', ') || 'none'})`);
+  });
+  if (isObj(doc.heartbeat)) checkHeartbeat(doc.heartbeat, resources, registry, push);
   const objectives = isObj(doc.objectives) ? doc.objectives : {};
   if (objectives.rto !== undefined && !recovery) push(['objectives', 'rto'], 'an RTO objective needs a `recovery:` condition (the probes that tell when service is back)');
   const writeProbeTypes = registry.probes().filter((p) => p.measuresWrites).map((p) => p.type);
@@ -204,4 +208,17 @@ function checkReferences(v: unknown, path: Path, push: (p: Path, m: string) => v
     }
   } else if (Array.isArray(v)) v.forEach((x, i) => checkReferences(x, [...path, i], push));
   else if (isObj(v)) for (const [k, x] of Object.entries(v)) checkReferences(x, [...path, k], push);
+}
+
+/** The heartbeat writes to a PostgreSQL resource (a table) or an S3 bucket (objects). */
+function checkHeartbeat(h: Obj, resources: Obj, registry: Registry, push: (p: Path, m: string) => void) {
+  positiveDuration(h.interval, ['heartbeat', 'interval'], push);
+  if (typeof h.table === 'string' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(h.table)) push(['heartbeat', 'table'], 'expected a plain SQL table name (letters, digits, _)');
+  const ref = h.target;
+  if (typeof ref !== 'string') return;
+  const r = has(resources, ref) ? resources[ref] : undefined;
+  if (!isObj(r)) return push(['heartbeat', 'target'], `no resource named "${ref}" (resources: ${Object.keys(resources).join(', ') || 'none'})`);
+  const type = typeof r.type === 'string' ? r.type : undefined;
+  if (type !== 'aws.s3.bucket' && !hasCapability(type !== undefined ? registry.resourceType(type) : undefined, 'postgres'))
+    push(['heartbeat', 'target'], `resource "${ref}" is of type ${type ?? 'unknown'}; a heartbeat writes to a PostgreSQL resource or an aws.s3.bucket`);
 }

@@ -144,9 +144,13 @@ export function buildRunbookSchema(registry: Registry) {
           timeout: Duration.default('5m').describe('Give up waiting for recovery after this long.'),
         })
         .optional(),
+      stopWhen: z
+        .array(z.string())
+        .optional()
+        .describe('Stop conditions: probes whose failure during the fault or failover phase stops the run (current step cancelled, failback runs, status stopped, exit 3).'),
       heartbeat: z
         .strictObject({
-          target: z.string().describe('postgres resource the heartbeat writes to.'),
+          target: z.string().describe('postgres or aws.s3.bucket resource the heartbeat writes to (`lifeboat heartbeat`).'),
           interval: Duration.default('1s'),
           table: z.string().default('lifeboat_heartbeat'),
         })

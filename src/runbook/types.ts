@@ -57,6 +57,7 @@ export interface Runbook {
   probes: Record<string, ProbeSpec>;
   steadyState?: { timeout: string; stableFor: string };
   recovery?: { all: string[]; stableFor: string; timeout: string };
+  stopWhen?: string[];
   heartbeat?: { target: string; interval: string; table: string };
   backups?: unknown[];
   fault: PhaseItem[];

@@ -1,6 +1,6 @@
 /** Everything a run observed, in order. Every `t` is epoch milliseconds from the run's clock. */
 export type TimelineEvent =
-  | { t: number; kind: 'run'; status: 'started' | 'resumed' | 'succeeded' | 'failed' | 'aborted'; detail?: string }
+  | { t: number; kind: 'run'; status: 'started' | 'resumed' | 'succeeded' | 'failed' | 'aborted' | 'stopped'; detail?: string }
   | { t: number; kind: 'phase'; phase: string; status: 'started' | 'completed' | 'failed' | 'skipped' }
   | {
       t: number;
@@ -34,7 +34,7 @@ export interface MarkersRead {
 }
 
 /** Named instants of a run. `outage-start` is t0 of the verifier. */
-export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout' | 'lab-replaced' | 'split-brain';
+export type MarkName = 'steady-state' | 'outage-start' | 'failover-done' | 'recovered' | 'recovery-timeout' | 'lab-replaced' | 'split-brain' | 'stopped';
 
 /** One probe check: started at `start`, result known at `t`. */
 export interface ProbeSample {
