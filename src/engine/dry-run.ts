@@ -10,7 +10,21 @@ import { envRefs, referencedEnvValues, resolveRefs } from './interpolate.js';
 import { usesStepOutputs } from './live-resource.js';
 import { ProviderSessions, providersUsedBy } from './provider-sessions.js';
 import { newRunId } from './run-id.js';
-import type { RunOptions } from './run-drill.js';
+import type { Logger } from 'pino';
+import type { Registry } from '../providers/registry.js';
+import type { LoadedRunbook } from '../runbook/types.js';
+import type { RunMode } from '../verify/run-mode.js';
+
+/** What a dry run uses of the run options (engine/run-drill.ts RunOptions). */
+export interface DryRunOptions {
+  loaded: LoadedRunbook;
+  registry: Registry;
+  log: Logger;
+  mode?: RunMode;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  progress?: (line: string) => void;
+}
 
 /**
  * `--dry-run`: opens the providers' sessions and runs their read-only preflight, nothing else —
@@ -19,7 +33,7 @@ import type { RunOptions } from './run-drill.js';
  * down) it is reported and the dry run still succeeds. Resources of a lab (not started) and
  * resources that use step outputs (not created yet) are not checked.
  */
-export async function runDryRun(opts: RunOptions): Promise<RunResult> {
+export async function runDryRun(opts: DryRunOptions): Promise<RunResult> {
   const { loaded, registry, log } = opts;
   const runbook = loaded.runbook;
   const env = opts.env ?? process.env;
