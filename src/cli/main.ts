@@ -100,6 +100,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('heartbeat')
+    .description("keep the runbook's heartbeat marker fresh on its target (a PostgreSQL table or S3 objects) and record each acknowledged beat locally; a later failover measures its RPO from them (runs until Ctrl-C/SIGTERM; exit 0)")
+    .argument('<runbook>', 'runbook file with a heartbeat: section')
+    .option('--count <n>', 'stop after n beats')
+    .option('--json', 'print a summary as JSON at the end')
+    .action(async (file: string, opts: { count?: string; json?: boolean }, cmd: Command) => {
+      const { heartbeatCommand } = await import('./commands/heartbeat-command.js');
+      setExit(await heartbeatCommand(file, opts, globals(cmd)));
+    });
+
+  program
     .command('history')
     .description('list recorded runs, newest first')
     .option('--json', 'print as JSON')

@@ -25,6 +25,7 @@ import { newRunId } from './run-id.js';
 import { acquireRunLock } from './run-lock.js';
 import { findApproval, waitForApproval } from './approvals.js';
 import { runDryRun } from './dry-run.js';
+import { readHeartbeat } from './heartbeat.js';
 import { liveResource, usesStepOutputs } from './live-resource.js';
 import { StopConditions } from './stop-conditions.js';
 import { createRunProbes, type RunProbes } from './run-probes.js';
@@ -309,6 +310,12 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     syncAcks();
     rlog.debug('probes stopped; reading surviving write markers');
     await readSurvivors(probes);
+    if (mode === 'failover' && !timeline.some((e) => e.kind === 'heartbeat')) {
+      // The RPO of a real failover, from `lifeboat heartbeat`'s acknowledged beats (if any ran).
+      const t0 = outageSearchStart(timeline, mode) ?? startedAt;
+      const hb = await readHeartbeat({ runbook, registry, context, stateDir: opts.stateDir, outageStart: t0, signal });
+      if (hb) record(hb, true);
+    }
   } catch (err) {
     status = signal.aborted || err instanceof AbortedError ? 'aborted' : 'failed';
     error = messageOf(signal.aborted ? signal.reason : err);

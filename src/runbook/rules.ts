@@ -91,7 +91,8 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   const objectives = isObj(doc.objectives) ? doc.objectives : {};
   if (objectives.rto !== undefined && !recovery) push(['objectives', 'rto'], 'an RTO objective needs a `recovery:` condition (the probes that tell when service is back)');
   const writeProbeTypes = registry.probes().filter((p) => p.measuresWrites).map((p) => p.type);
-  if (objectives.rpo !== undefined && !Object.values(probes).some((p) => isObj(p) && typeof p.type === 'string' && writeProbeTypes.includes(p.type)))
+  // A heartbeat measures the RPO of a real failover (`lifeboat failover`) without a writes probe.
+  if (objectives.rpo !== undefined && !isObj(doc.heartbeat) && !Object.values(probes).some((p) => isObj(p) && typeof p.type === 'string' && writeProbeTypes.includes(p.type)))
     push(['objectives', 'rpo'], `an RPO objective needs a probe of type ${writeProbeTypes.join(' or ') || '(none available)'} to measure data loss`);
 
   const seen = new Map<string, string>();
@@ -210,7 +211,7 @@ function checkReferences(v: unknown, path: Path, push: (p: Path, m: string) => v
   else if (isObj(v)) for (const [k, x] of Object.entries(v)) checkReferences(x, [...path, k], push);
 }
 
-/** The heartbeat writes to a PostgreSQL resource (a table) or an S3 bucket (objects). */
+/** The heartbeat writes to a resource whose type can keep beats (a PostgreSQL table, S3 objects). */
 function checkHeartbeat(h: Obj, resources: Obj, registry: Registry, push: (p: Path, m: string) => void) {
   positiveDuration(h.interval, ['heartbeat', 'interval'], push);
   if (typeof h.table === 'string' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(h.table)) push(['heartbeat', 'table'], 'expected a plain SQL table name (letters, digits, _)');
@@ -219,6 +220,9 @@ function checkHeartbeat(h: Obj, resources: Obj, registry: Registry, push: (p: Pa
   const r = has(resources, ref) ? resources[ref] : undefined;
   if (!isObj(r)) return push(['heartbeat', 'target'], `no resource named "${ref}" (resources: ${Object.keys(resources).join(', ') || 'none'})`);
   const type = typeof r.type === 'string' ? r.type : undefined;
-  if (type !== 'aws.s3.bucket' && !hasCapability(type !== undefined ? registry.resourceType(type) : undefined, 'postgres'))
-    push(['heartbeat', 'target'], `resource "${ref}" is of type ${type ?? 'unknown'}; a heartbeat writes to a PostgreSQL resource or an aws.s3.bucket`);
+  const def = type !== undefined ? registry.resourceType(type) : undefined;
+  if (def && !def.heartbeat) {
+    const able = registry.resourceTypes().filter((t) => t.heartbeat).map((t) => t.type);
+    push(['heartbeat', 'target'], `resource "${ref}" is of type ${type}; a heartbeat writes to ${able.join(' or ') || '(none available)'}`);
+  }
 }

@@ -58,7 +58,7 @@ export interface Runbook {
   steadyState?: { timeout: string; stableFor: string };
   recovery?: { all: string[]; stableFor: string; timeout: string };
   stopWhen?: string[];
-  heartbeat?: { target: string; interval: string; table: string };
+  heartbeat?: { target: string; interval: string; table: string; prefix: string; retention: string };
   backups?: unknown[];
   fault: PhaseItem[];
   failover: PhaseItem[];

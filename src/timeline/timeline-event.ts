@@ -15,7 +15,29 @@ export type TimelineEvent =
   | ProbeSample
   | WriteAck
   | { t: number; kind: 'mark'; name: MarkName; detail?: string }
-  | MarkersRead;
+  | MarkersRead
+  | HeartbeatRead;
+
+/**
+ * After a real failover: which heartbeat beats acknowledged before it (`lifeboat heartbeat`'s
+ * local records) are present on the target now. Journaled with the figures derived from it.
+ */
+export interface HeartbeatRead {
+  t: number;
+  kind: 'heartbeat';
+  /** The heartbeat's target resource, and where it was read (no secret). */
+  target: string;
+  readFrom?: string;
+  acknowledged: number;
+  lost: number;
+  /** Ack time of the newest acknowledged beat, and of the newest one present on the target. */
+  newestAckedAt?: number;
+  newestPresentAt?: number;
+  rpoMs?: number;
+  rpoIsLowerBound?: boolean;
+  /** Why the heartbeat gave no RPO (unreadable target, no beat before the incident). */
+  notMeasured?: string;
+}
 
 /**
  * What one writes probe found after recovery: which of its acknowledged markers are missing on
