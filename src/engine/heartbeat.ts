@@ -94,7 +94,9 @@ export async function runHeartbeat(options: {
       const sentAt = Date.now();
       // Strictly increasing across restarts: the epoch ms it was sent, or one more than the last.
       const seq = (last = Math.max(last + 1, sentAt));
-      const bounded = AbortSignal.any([options.signal, AbortSignal.timeout(Math.max(1_000, o.intervalMs))]);
+      // A beat to a dead or frozen primary must not hang the heartbeat; the first one also loads
+      // the SDK or driver and resolves credentials.
+      const bounded = AbortSignal.any([options.signal, AbortSignal.timeout(Math.max(attempts === 1 ? 15_000 : 5_000, 2 * o.intervalMs))]);
       try {
         await target.beat(seq, bounded);
         const ackedAt = Date.now();
