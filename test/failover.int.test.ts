@@ -98,6 +98,24 @@ describe('lifeboat failover (a real incident on a standing PostgreSQL pair)', ()
     expect(existsSync(join(state, 'runs'))).toBe(false);
   }, T);
 
+  it('--dry-run prints the plan and runs the read-only preflight only: nothing journaled, recorded or changed', async () => {
+    const state = tempStateDir();
+    const file = incidentRunbook(state);
+    const r = await runCli(['--state-dir', state, 'failover', file, '--dry-run'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Plan for orders-incident (failover)');
+    expect(r.stderr).toContain('dry run: preflight done');
+    // A primary that does not answer is what an incident looks like: reported, not fatal.
+    const down = await runCli(['--state-dir', state, 'failover', file, '--dry-run'], { ...env, PRIMARY_PORT: '1' });
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr).toMatch(/preflight: primary: does not answer/);
+    expect(existsSync(join(state, 'runs'))).toBe(false);
+    expect(existsSync(join(state, 'history.db'))).toBe(false);
+    const [row] = await query<{ rec: boolean }>(lab.service('replica').connection(), 'select pg_is_in_recovery() as rec');
+    expect(row!.rec).toBe(true);
+    for (const text of [r.stdout, r.stderr, down.stdout, down.stderr]) expect(text).not.toContain(PASSWORD);
+  }, T);
+
   it('runs the failover killed with kill -9 at a manual step, approved from another shell, resumed: RTO from --incident-start, no secret anywhere', async () => {
     const state = tempStateDir();
     const out = join(state, 'out');
