@@ -36,6 +36,7 @@ export async function planCommand(file: string, opts: { mode: RunMode; json?: bo
         s.onFailure === 'continue' ? 'continue on failure' : '',
       ].filter(Boolean);
       out(`  ${n}. ${s.id}: ${s.action}${s.target ? ` → ${s.target}` : ''}  [${flags.join(', ')}]`);
+      if (s.action === 'manual') out(`     waits for an operator (type yes, or lifeboat approve <run-id> ${s.id}): ${String(s.params.instructions)}`);
       if (s.compensate) out(`     compensate: ${s.compensate.id}: ${s.compensate.action}${s.compensate.target ? ` → ${s.compensate.target}` : ''}`);
     }
   }
