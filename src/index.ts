@@ -90,3 +90,9 @@ export { renderMarkdownReport } from './report/markdown-report.js';
 // Helpers
 export { createLogger, redactText, redactValue } from './log.js';
 export { parseDuration, formatDuration } from './util/duration.js';
+export type { Approval, Approvals, HeartbeatOptions, HeartbeatTarget } from './providers/types.js';
+export type { HeartbeatRead } from './timeline/timeline-event.js';
+export { heartbeatLoss } from './verify/heartbeat-loss.js';
+export type { HeartbeatAck, HeartbeatLoss } from './verify/heartbeat-loss.js';
+export { runHeartbeat, readHeartbeat, heartbeatLogPath } from './engine/heartbeat.js';
+export { writeApproval, findApproval } from './engine/approvals.js';
