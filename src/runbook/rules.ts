@@ -214,6 +214,7 @@ function checkReferences(v: unknown, path: Path, push: (p: Path, m: string) => v
 /** The heartbeat writes to a resource whose type can keep beats (a PostgreSQL table, S3 objects). */
 function checkHeartbeat(h: Obj, resources: Obj, registry: Registry, push: (p: Path, m: string) => void) {
   positiveDuration(h.interval, ['heartbeat', 'interval'], push);
+  positiveDuration(h.retention, ['heartbeat', 'retention'], push);
   if (typeof h.table === 'string' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(h.table)) push(['heartbeat', 'table'], 'expected a plain SQL table name (letters, digits, _)');
   const ref = h.target;
   if (typeof ref !== 'string') return;
