@@ -125,7 +125,9 @@ describe('lifeboat failover (a real incident on a standing PostgreSQL pair)', ()
     const incidentStart = Date.now() - 1_500;
     const iso = new Date(incidentStart).toISOString();
 
-    const first = startCli(['--state-dir', state, 'failover', file, '--yes', '--incident-start', iso, '--out', out], env);
+    // Debug logs to a file in the state directory: grepped for the password with everything else.
+    const logArgs = ['--log-file', join(state, 'lifeboat.log'), '--log-level', 'debug'];
+    const first = startCli(['--state-dir', state, ...logArgs, 'failover', file, '--yes', '--incident-start', iso, '--out', out], env);
     const j = await waitForRunStep(first, state, 'confirm-fenced');
     // The run is waiting for the operator: kill it as a crash would.
     await new Promise((r) => setTimeout(r, 300));
@@ -145,7 +147,7 @@ describe('lifeboat failover (a real incident on a standing PostgreSQL pair)', ()
     expect(notManual.stderr).toContain('has no manual step "promote" (manual steps: confirm-fenced)');
 
     const resumedAt = Date.now();
-    const resumed = await runCli(['--state-dir', state, 'resume', j.runId, '--out', out], env);
+    const resumed = await runCli(['--state-dir', state, ...logArgs, 'resume', j.runId, '--out', out], env);
     const endedAt = Date.now();
     expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
     expect(resumed.stdout).toContain('Failover orders-incident');
@@ -154,6 +156,7 @@ describe('lifeboat failover (a real incident on a standing PostgreSQL pair)', ()
     expect(report.mode).toBe('failover');
     expect(report.status).toBe('completed');
     expect(report.attempts).toBe(2);
+    console.info('failover resumed:', { rtoMs: report.measurements.rtoMs, resumedAfterIncidentMs: resumedAt - incidentStart, endedAfterIncidentMs: endedAt - incidentStart });
     // t0 is the incident start given on the first attempt, to the millisecond.
     expect(report.measurements.outageStartAt).toBe(incidentStart);
     // Service came back only after the resumed attempt promoted the replica.
@@ -170,6 +173,8 @@ describe('lifeboat failover (a real incident on a standing PostgreSQL pair)', ()
     const artifacts = [...filesUnder(state), ...filesUnder(out)];
     expect(artifacts.some((f) => f.endsWith('journal.jsonl'))).toBe(true);
     expect(artifacts.some((f) => f.endsWith('report.md'))).toBe(true);
+    expect(artifacts.some((f) => f.endsWith('history.db'))).toBe(true);
+    expect(readFileSync(join(state, 'lifeboat.log'), 'utf8')).toContain('"level":20');
     for (const f of artifacts) expect(readFileSync(f).toString('latin1').includes(PASSWORD), f).toBe(false);
     for (const text of [first.stdout(), first.stderr(), resumed.stdout, resumed.stderr, approved.stdout]) expect(text).not.toContain(PASSWORD);
     expect(journalEntries(j.path).some((e) => e.type === 'attempt' && e.attempt === 2)).toBe(true);
