@@ -80,6 +80,42 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('failover')
+    .description('a real failover: shows the plan, asks to type the runbook name (unless --yes), runs the failover steps (no fault), measures RTO from the incident start, records, reports (exit 0 met, 1 missed, 2 refused, 3 incomplete)')
+    .argument('<runbook>', 'runbook file')
+    .option('--yes', 'do not ask for confirmation (automation); without it and without a terminal the failover is refused (exit 2)')
+    .option('--incident-start <time>', 'when the incident began (ISO 8601 with a zone, not in the future): t0 of the RTO; default the command\'s start')
+    .option('--dry-run', 'plan and read-only preflight only; change nothing, record nothing')
+    .option('--json', 'print the result as JSON')
+    .option('--out <dir>', 'also write report.json and report.md to this directory')
+    .action(async (file: string, opts: { yes?: boolean; incidentStart?: string; dryRun?: boolean; json?: boolean; out?: string }, cmd: Command) => {
+      const { failoverCommand } = await import('./commands/failover-command.js');
+      setExit(await failoverCommand(file, opts, globals(cmd)));
+    });
+
+  program
+    .command('approve')
+    .description('confirm a manual step of a waiting run, from any shell (exit 0, also when already approved; 2 no such run or manual step)')
+    .argument('<run-id>', 'id of the run (printed when it starts; see lifeboat history)')
+    .argument('<step-id>', 'id of the manual step')
+    .option('--json', 'print the approval as JSON')
+    .action(async (runId: string, stepId: string, opts: { json?: boolean }, cmd: Command) => {
+      const { approveCommand } = await import('./commands/approve-command.js');
+      setExit(await approveCommand(runId, stepId, opts, globals(cmd)));
+    });
+
+  program
+    .command('heartbeat')
+    .description("keep the runbook's heartbeat marker fresh on its target (a PostgreSQL table or S3 objects) and record each acknowledged beat locally; a later failover measures its RPO from them (runs until Ctrl-C/SIGTERM; exit 0)")
+    .argument('<runbook>', 'runbook file with a heartbeat: section')
+    .option('--count <n>', 'stop after n beats')
+    .option('--json', 'print a summary as JSON at the end')
+    .action(async (file: string, opts: { count?: string; json?: boolean }, cmd: Command) => {
+      const { heartbeatCommand } = await import('./commands/heartbeat-command.js');
+      setExit(await heartbeatCommand(file, opts, globals(cmd)));
+    });
+
+  program
     .command('history')
     .description('list recorded runs, newest first')
     .option('--json', 'print as JSON')

@@ -11,6 +11,7 @@ import type { GlobalOptions } from './global-options.js';
 import { outJson, writeErr } from './output.js';
 import { lastSuccessAt } from './last-success.js';
 import { notifyRunEnded, webhookTarget } from './notify-webhook.js';
+import { askAtTerminal } from './operator-prompt.js';
 
 export interface SessionOptions {
   json?: boolean;
@@ -68,6 +69,8 @@ export async function runSession(
   const tty = process.stderr.isTTY && !opts.json;
   try {
     const result = await runDrill({
+      // manual steps can be confirmed at this terminal when there is one.
+      ...(process.stdin.isTTY ? { askOperator: askAtTerminal } : {}),
       ...base,
       stateDir: g.stateDir,
       log,

@@ -24,6 +24,10 @@ export function printSummary(r: RunResult, reports: string[]): void {
     const rpo = m.rpoNotMeasured ? `; RPO ${m.rpoNotMeasured}` : m.lostWrites ? ` (RPO ${m.rpoIsLowerBound ? '≥ ' : ''}${d(m.rpoMs ?? 0)})` : '';
     out(`  writes: ${m.acknowledgedWrites} acknowledged, ${m.lostWrites} lost${rpo}`);
   }
+  if (m.heartbeat) {
+    const rpo = m.rpoNotMeasured ? `; RPO ${m.rpoNotMeasured}` : ` (RPO ${m.rpoIsLowerBound ? '≥ ' : ''}${d(m.rpoMs ?? 0)})`;
+    out(`  heartbeat: ${m.heartbeat.acknowledged} beats acknowledged, ${m.heartbeat.lost} missing on ${m.heartbeat.readFrom ?? m.heartbeat.target}${rpo}`);
+  }
   for (const p of m.dataLossByProbe ?? []) out(`    ${p.probe}: ${p.acknowledged} acknowledged, ${p.lost} lost, RPO ${p.rpoIsLowerBound ? '≥ ' : ''}${d(p.rpoMs)}`);
   if (m.splitBrain) out(`  SPLIT BRAIN: ${m.splitBrain.join(', ')} all accepted writes; markers read from ${m.markersReadFrom}`);
   for (const s of r.steps.filter((x) => x.status === 'failed')) out(`  step ${s.phase}/${s.id} failed: ${s.error}`);

@@ -5,7 +5,7 @@ import type { Lab } from '../lab/types.js';
 import { redactText, registerSecrets } from '../log.js';
 import { redactRunbookText } from '../util/redact-runbook.js';
 import type { Registry } from '../providers/registry.js';
-import type { ProviderContext, ResourceRef } from '../providers/types.js';
+import type { Approval, ProviderContext, ResourceRef } from '../providers/types.js';
 import type { LoadedRunbook, Runbook } from '../runbook/types.js';
 import { createClock, type Clock } from '../timeline/clock.js';
 import { markerKey, type ProbeSample, type TimelineEvent } from '../timeline/timeline-event.js';
@@ -24,6 +24,11 @@ import { phaseStatus, priorSteps, type ResumeState } from './resume-state.js';
 import { newRunId } from './run-id.js';
 import { acquireRunLock } from './run-lock.js';
 import { runbookAbout, withStepDescriptions } from './run-about.js';
+import { findApproval, waitForApproval } from './approvals.js';
+import { runDryRun } from './dry-run.js';
+import { readHeartbeat } from './heartbeat.js';
+import { liveResource, usesStepOutputs } from './live-resource.js';
+import { StopConditions } from './stop-conditions.js';
 import { createRunProbes, type RunProbes } from './run-probes.js';
 
 export type { ResumeState } from './resume-state.js';
@@ -48,6 +53,12 @@ export interface RunOptions {
   onStart?: (runId: string) => void;
   /** Called with every timeline event as it is recorded. */
   onEvent?: (event: TimelineEvent) => void;
+  /** Failover mode: when the incident began (epoch ms), t0 of the RTO; default the run's start. */
+  incidentStart?: number;
+  /** Asks the operator at this terminal to confirm a `manual` step (given when stdin is a TTY). */
+  askOperator?: (stepId: string, instructions: string, signal: AbortSignal) => Promise<Approval>;
+  /** Preflight and plan only (`--dry-run`): no journal, no probe, no step (see dry-run.ts). */
+  dryRun?: boolean;
 }
 
 const DEFAULT_STEADY_STATE_MS = 30_000;
@@ -78,6 +89,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const signal = opts.signal ?? new AbortController().signal;
   const cleanupSignal = opts.cleanupSignal ?? new AbortController().signal;
   const progress = opts.progress ?? (() => {});
+  if (opts.dryRun) return runDryRun(opts);
   checkEnvironment(runbook, env);
   // Every value the runbook takes from the environment is masked wherever text leaves Lifeboat.
   registerSecrets(referencedEnvValues(runbook, env));
@@ -138,6 +150,9 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     if (!opts.resume) journal.append({ type: 'header', runId, file: loaded.file, text: redactRunbookText(loaded.text), mode, startedAt }, true);
     journal.append({ type: 'attempt', attempt, pid: process.pid, t: clock.now() }, true);
     record({ t: clock.now(), kind: 'run', status: opts.resume ? 'resumed' : 'started' }, true);
+    // A real incident's t0 is journaled first, so a resumed run measures from the same instant.
+    if (mode === 'failover' && !timeline.some((e) => e.kind === 'mark' && e.name === 'outage-start'))
+      record({ t: opts.incidentStart ?? startedAt, kind: 'mark', name: 'outage-start', ...(opts.incidentStart !== undefined ? { detail: 'incident start (--incident-start)' } : {}) }, true);
     opts.onStart?.(runId);
   } catch (err) {
     // Nothing has started yet: give the lock back rather than leave it to a dead pid.
@@ -155,6 +170,8 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const resource = (name: string): ResourceRef => {
     const spec = Object.hasOwn(runbook.resources, name) ? runbook.resources[name] : undefined;
     if (!spec) throw new InvalidInputError(`no resource named ${name}`);
+    // A resource that uses a step's output is resolved on every use (see live-resource.ts).
+    if (usesStepOutputs(spec)) return liveResource(name, spec, () => ({ env, outputs: executor.outputs }));
     const { type, ...rest } = resolveRefs(spec, { env }, `resource ${name}`);
     return { name, type, spec: rest };
   };
@@ -168,8 +185,19 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     resource,
     resourceType: (type) => registry.resourceType(type),
     record: (e) => record(e),
+    approvals: {
+      find: (stepId) => findApproval(runDir, stepId),
+      wait: (stepId, instructions, s) => {
+        rlog.warn({ step: stepId, instructions }, `manual step waiting for an operator: type the confirmation at the run's terminal, or run: lifeboat approve ${runId} ${stepId}`);
+        progress(`  ⏸ ${stepId}: ${redactText(instructions)}\n    waiting for confirmation (or from another shell: lifeboat approve ${runId} ${stepId})`);
+        const ask = opts.askOperator;
+        return waitForApproval(runDir, stepId, s, ask ? (sig) => ask(stepId, instructions, sig) : undefined);
+      },
+    },
   };
   const sessions = new ProviderSessions(providersUsedBy(runbook, registry), rlog);
+  // stopWhen: a failing guard probe during the fault or failover phase stops the run.
+  const stops = new StopConditions(runbook.stopWhen ?? [], signal);
 
   const executor = new StepExecutor({
     registry,
@@ -246,7 +274,11 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       log: rlog,
       resource,
       session: (provider) => sessions.state(provider),
-      onSample: (s) => record(s),
+      onSample: (s) => {
+        record(s);
+        const reason = stops.observe(s);
+        if (reason) mark('stopped', redactText(reason));
+      },
     });
     probes.scheduler.start();
 
@@ -255,9 +287,10 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       mark('steady-state');
     }
 
+    stops.open(clock.now());
     if (mode === 'drill') {
       faultBegan = true;
-      const fault = await runPhase('fault', signal);
+      const fault = await runPhase('fault', stops.signal);
       if (!fault.ok) throw fault.error!;
     }
     // In a real failover the incident is the outage: it began when the command started. In a
@@ -266,7 +299,8 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
       record({ t: startedAt, kind: 'mark', name: 'outage-start' }, true);
     }
 
-    const failover = await runPhase('failover', signal);
+    const failover = await runPhase('failover', stops.signal);
+    stops.close();
     if (!failover.ok) throw failover.error!;
     mark('failover-done');
 
@@ -277,9 +311,19 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     syncAcks();
     rlog.debug('probes stopped; reading surviving write markers');
     await readSurvivors(probes);
+    if (mode === 'failover' && !timeline.some((e) => e.kind === 'heartbeat')) {
+      // The RPO of a real failover, from `lifeboat heartbeat`'s acknowledged beats (if any ran).
+      const t0 = outageSearchStart(timeline, mode) ?? startedAt;
+      const hb = await readHeartbeat({ runbook, registry, context, stateDir: opts.stateDir, outageStart: t0, signal });
+      if (hb) record(hb, true);
+    }
   } catch (err) {
     status = signal.aborted || err instanceof AbortedError ? 'aborted' : 'failed';
     error = messageOf(signal.aborted ? signal.reason : err);
+    if (stops.tripped && !signal.aborted) {
+      status = 'stopped';
+      error = messageOf(stops.signal.reason);
+    }
     rlog.error({ err: error }, 'run did not complete');
     progress(`${status}: ${redactText(error)}`);
   } finally {
@@ -324,7 +368,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   });
   const finishedAt = clock.now();
   try {
-    record({ t: finishedAt, kind: 'run', status: status === 'completed' ? 'succeeded' : status === 'aborted' ? 'aborted' : 'failed', ...(error ? { detail: redactText(error) } : {}) }, true);
+    record({ t: finishedAt, kind: 'run', status: status === 'completed' ? 'succeeded' : status === 'aborted' || status === 'stopped' ? status : 'failed', ...(error ? { detail: redactText(error) } : {}) }, true);
     journal.append({ type: 'finished', t: finishedAt, status }, true);
   } finally {
     // A journal that cannot be written (a full disk) fails the run as infrastructure, but never
@@ -363,7 +407,8 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
    * only reported.
    */
   async function runPreflight(): Promise<void> {
-    const resources = Object.keys(runbook.resources).map(resource);
+    // A resource that uses a step's output does not exist yet (a restored instance): not checked.
+    const resources = Object.keys(runbook.resources).filter((n) => !usesStepOutputs(runbook.resources[n]!)).map(resource);
     const problems = await sessions.preflight(resources, context, registry, signal);
     const text = problems.map((p) => `${p.resource}: ${p.message}`).join('; ');
     if (problems.length === 0) return;

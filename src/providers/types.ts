@@ -31,6 +31,35 @@ export interface ResourceTypeDef {
   postgres?(ref: ResourceRef, ctx: ProviderContext): PgConfig[];
   /** Capability `lab-service`: the field naming the lab service the resource stands for. */
   labServiceField?: string;
+  /** Capability `heartbeat`: `lifeboat heartbeat` can keep beats on this resource (a table, objects). */
+  heartbeat?(ref: ResourceRef, ctx: ProviderContext, options: HeartbeatOptions): HeartbeatTarget;
+}
+
+/** Where and how long a heartbeat keeps its beats (the runbook's `heartbeat:` section). */
+export interface HeartbeatOptions {
+  /** The runbook's name: beats of several runbooks can share a target. */
+  runbook: string;
+  /** PostgreSQL: the table of beats. */
+  table: string;
+  /** Object stores: the key prefix of beats (the runbook name is appended). */
+  prefix: string;
+  /** Beats older than this are deleted from the target as new ones arrive. */
+  retentionMs: number;
+}
+
+/**
+ * A heartbeat's target. Each beat is an id, `seq` (strictly increasing: the epoch ms it was
+ * sent), written durably; after a real failover the engine asks which acknowledged beats the
+ * target (now the new primary) still has.
+ */
+export interface HeartbeatTarget {
+  /** Where the beats go, for people (never a secret). */
+  readonly label: string;
+  /** Writes one beat; resolves once the target acknowledged it (committed, stored). */
+  beat(seq: number, signal: AbortSignal): Promise<void>;
+  /** Which of `seqs` exist on the target now. */
+  present(seqs: readonly number[], signal: AbortSignal): Promise<Set<number>>;
+  close(): Promise<void>;
 }
 
 /** Whether a resource type has a capability. */
@@ -52,6 +81,24 @@ export interface ProviderContext {
   resourceType(type: string): ResourceTypeDef | undefined;
   /** Appends an event to the run's timeline (and journal). */
   record(event: TimelineEvent): void;
+  /** Operator confirmations of `manual` steps (absent outside a run). */
+  approvals?: Approvals;
+}
+
+/** An operator's confirmation of a `manual` step. */
+export interface Approval {
+  /** Who confirmed: `terminal` (typed at the run's terminal) or `approve:<user>` (`lifeboat approve`). */
+  by: string;
+  /** Wall-clock epoch ms of the confirmation. */
+  at: number;
+}
+
+/** Where `manual` steps wait for an operator (the engine provides it). */
+export interface Approvals {
+  /** The approval of a step, if it was confirmed (also by an earlier attempt of the run). */
+  find(stepId: string): Approval | undefined;
+  /** Waits for the step's approval; rejects with the signal's reason (timeout, interruption). */
+  wait(stepId: string, instructions: string, signal: AbortSignal): Promise<Approval>;
 }
 
 /** What an action gets for one step attempt. */

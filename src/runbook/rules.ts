@@ -89,10 +89,15 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   if (recovery) arr(recovery.all).forEach((n, i) => {
     if (typeof n === 'string' && !has(probes, n)) push(['recovery', 'all', i], `no probe named "${n}" (probes: ${Object.keys(probes).join(', ') || 'none'})`);
   });
+  arr(doc.stopWhen).forEach((n, i) => {
+    if (typeof n === 'string' && !has(probes, n)) push(['stopWhen', i], `no probe named "${n}" (probes: ${Object.keys(probes).join(', ') || 'none'})`);
+  });
+  if (isObj(doc.heartbeat)) checkHeartbeat(doc.heartbeat, resources, registry, push);
   const objectives = isObj(doc.objectives) ? doc.objectives : {};
   if (objectives.rto !== undefined && !recovery) push(['objectives', 'rto'], 'an RTO objective needs a `recovery:` condition (the probes that tell when service is back)');
   const writeProbeTypes = registry.probes().filter((p) => p.measuresWrites).map((p) => p.type);
-  if (objectives.rpo !== undefined && !Object.values(probes).some((p) => isObj(p) && typeof p.type === 'string' && writeProbeTypes.includes(p.type)))
+  // A heartbeat measures the RPO of a real failover (`lifeboat failover`) without a writes probe.
+  if (objectives.rpo !== undefined && !isObj(doc.heartbeat) && !Object.values(probes).some((p) => isObj(p) && typeof p.type === 'string' && writeProbeTypes.includes(p.type)))
     push(['objectives', 'rpo'], `an RPO objective needs a probe of type ${writeProbeTypes.join(' or ') || '(none available)'} to measure data loss`);
 
   const seen = new Map<string, string>();
@@ -209,4 +214,21 @@ function checkReferences(v: unknown, path: Path, push: (p: Path, m: string) => v
     }
   } else if (Array.isArray(v)) v.forEach((x, i) => checkReferences(x, [...path, i], push));
   else if (isObj(v)) for (const [k, x] of Object.entries(v)) checkReferences(x, [...path, k], push);
+}
+
+/** The heartbeat writes to a resource whose type can keep beats (a PostgreSQL table, S3 objects). */
+function checkHeartbeat(h: Obj, resources: Obj, registry: Registry, push: (p: Path, m: string) => void) {
+  positiveDuration(h.interval, ['heartbeat', 'interval'], push);
+  positiveDuration(h.retention, ['heartbeat', 'retention'], push);
+  if (typeof h.table === 'string' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(h.table)) push(['heartbeat', 'table'], 'expected a plain SQL table name (letters, digits, _)');
+  const ref = h.target;
+  if (typeof ref !== 'string') return;
+  const r = has(resources, ref) ? resources[ref] : undefined;
+  if (!isObj(r)) return push(['heartbeat', 'target'], `no resource named "${ref}" (resources: ${Object.keys(resources).join(', ') || 'none'})`);
+  const type = typeof r.type === 'string' ? r.type : undefined;
+  const def = type !== undefined ? registry.resourceType(type) : undefined;
+  if (def && !def.heartbeat) {
+    const able = registry.resourceTypes().filter((t) => t.heartbeat).map((t) => t.type);
+    push(['heartbeat', 'target'], `resource "${ref}" is of type ${type}; a heartbeat writes to ${able.join(' or ') || '(none available)'}`);
+  }
 }

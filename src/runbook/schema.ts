@@ -122,11 +122,17 @@ export function buildRunbookSchema(registry: Registry) {
           timeout: Duration.default('5m').describe('Give up waiting for recovery after this long.'),
         })
         .optional(),
+      stopWhen: z
+        .array(z.string())
+        .optional()
+        .describe('Stop conditions: probes whose failure during the fault or failover phase stops the run (current step cancelled, failback runs, status stopped, exit 3).'),
       heartbeat: z
         .strictObject({
-          target: z.string().describe('postgres resource the heartbeat writes to.'),
+          target: z.string().describe('postgres or aws.s3.bucket resource the heartbeat writes to (`lifeboat heartbeat`).'),
           interval: Duration.default('1s'),
-          table: z.string().default('lifeboat_heartbeat'),
+          table: z.string().default('lifeboat_heartbeat').describe('PostgreSQL target: the table of beats (created if missing).'),
+          prefix: z.string().default('lifeboat-heartbeat/').describe('S3 target: key prefix of beats (the runbook name is appended).'),
+          retention: Duration.default('1h').describe('Beats older than this are deleted from the target; a failover reads the beats of the last half of it.'),
         })
         .optional()
         .describe('Heartbeat writer used to measure RPO of a real failover.'),

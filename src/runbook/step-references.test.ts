@@ -103,13 +103,34 @@ describe('${steps.<id>.<field>} references', () => {
     });
   });
 
-  it.each([
-    ['a resource', 'web: { type: http, url: "http://127.0.0.1:8080" }', 'web: { type: http, url: "http://${steps.o1.stdout}:8080" }', 'resources.web.url'],
-    ['a probe', 'up: { type: http, target: web }', 'up: { type: http, target: web, headers: { x-step: "${steps.o1.stdout}" } }', 'probes.up.headers.x-step'],
-  ])('rejects a step reference in %s: it is resolved before any step runs', (_, line, replacement, path) => {
-    expect(pathsAndMessages(RUNBOOK.replace(line, replacement))).toEqual([
-      { path, message: 'reference "${steps.o1.stdout}": resources and probes are resolved before any step runs' },
+  it('rejects a step reference in a probe: probes are resolved at run start', () => {
+    expect(pathsAndMessages(RUNBOOK.replace('up: { type: http, target: web }', 'up: { type: http, target: web, headers: { x-step: "${steps.o1.stdout}" } }'))).toEqual([
+      { path: 'probes.up.headers.x-step', message: 'reference "${steps.o1.stdout}": probes are resolved at run start; put the step output in a resource the probe names' },
     ]);
+  });
+
+  describe('in a resource (resolved each time it is used)', () => {
+    const withResource = (url: string) => RUNBOOK.replace('web: { type: http, url: "http://127.0.0.1:8080" }', `web: { type: http, url: "${url}" }`);
+
+    it('accepts the output of any step; a probe on it fails until the step completed', () => {
+      expect(() => accepted(withResource('http://${steps.o1.stdout}:8080'))).not.toThrow();
+      expect(() => accepted(withResource('http://${steps.b1.stdout}:8080'))).not.toThrow();
+    });
+
+    it.each([
+      ['a step that does not exist', '${steps.nope.stdout}', 'reference "${steps.nope.stdout}" names no step (steps: f1, f2, o1, p1, p2, o3, b1)'],
+      ['a parallel group', '${steps.grp.stdout}', 'reference "${steps.grp.stdout}": "grp" is a parallel group, not a step (it has no output)'],
+      ['a compensating step', '${steps.undo-o3.stdout}', 'reference "${steps.undo-o3.stdout}": step "undo-o3" is a compensating step (it runs only when its phase fails)'],
+    ])('rejects %s', (_, ref, message) => {
+      expect(pathsAndMessages(withResource(`http://${ref}:8080`))).toEqual([{ path: 'resources.web.url', message }]);
+    });
+
+    it('rejects a step acting on the resource before the step whose output it uses', () => {
+      const text = withResource('http://${steps.o3.stdout}:8080').replace('{ id: o1, action: exec, command: [echo, o1] }', '{ id: o1, action: exec, target: web, command: [echo, o1] }');
+      expect(pathsAndMessages(text)).toEqual([
+        { path: 'failover[0].target', message: 'resource "web" uses ${steps.o3.stdout}: step "o3" runs after this step (failover[2])' },
+      ]);
+    });
   });
 
   it('reports the same problems in a runbook written as JSON', async () => {

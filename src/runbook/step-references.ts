@@ -29,8 +29,8 @@ interface Site {
 /**
  * `${steps.<id>.<field>}` must name a step that has completed whenever the reference is resolved
  * (engine/interpolate.ts; the longest leading part naming such a step wins, as ids may contain
- * dots): a step of an earlier phase, or an earlier item of the same phase. Resources and probes
- * are resolved at run start, before any step, so they can name none.
+ * dots): a step of an earlier phase, or an earlier item of the same phase. Probes are resolved
+ * at run start and can name none; resources are resolved when used (see below).
  */
 export function checkStepReferences(doc: Obj, push: Push): void {
   const sites = new Map<string, Site>();
@@ -65,9 +65,42 @@ export function checkStepReferences(doc: Obj, push: Push): void {
       });
     }
   }
-  for (const section of ['resources', 'probes']) {
-    if (!isObj(doc[section])) continue;
-    eachReference(doc[section], [section], (ref, path) => push(path, `reference "\${steps.${ref}}": resources and probes are resolved before any step runs`));
+  if (isObj(doc.probes))
+    eachReference(doc.probes, ['probes'], (ref, path) => push(path, `reference "\${steps.${ref}}": probes are resolved at run start; put the step output in a resource the probe names`));
+  checkResourceReferences(doc, steps, sites, push);
+}
+
+/**
+ * A resource may use a step's output (the endpoint of a restored instance): it is resolved each
+ * time it is used. The step must exist (not a group or a compensation), and every step that
+ * acts on the resource must run after it. A probe on the resource fails until the step completes.
+ */
+function checkResourceReferences(doc: Obj, steps: Site[], sites: Map<string, Site>, push: Push): void {
+  if (!isObj(doc.resources)) return;
+  const refsOf = new Map<string, Array<{ ref: string; path: Path }>>();
+  for (const [name, r] of Object.entries(doc.resources)) {
+    const list: Array<{ ref: string; path: Path }> = [];
+    eachReference(r, ['resources', name], (ref, path) => list.push({ ref, path }));
+    if (!list.length) continue;
+    refsOf.set(name, list);
+    // Checked as if used by a step after every phase: the step must exist and be a plain step.
+    const anywhere: Site = { kind: 'step', id: '', phase: PHASES.length, item: 0, path: ['resources', name], node: {} };
+    for (const { ref, path } of list) {
+      const problem = stepProblem(ref, anywhere, sites);
+      if (problem !== undefined) push(path, `reference "\${steps.${ref}}"${problem}`);
+    }
+  }
+  for (const site of steps) {
+    for (const key of ['target', 'source']) {
+      const name = site.node[key];
+      if (typeof name !== 'string') continue;
+      for (const { ref } of refsOf.get(name) ?? []) {
+        const problem = stepProblem(ref, site, sites);
+        // Unknown steps are reported on the resource itself.
+        if (problem !== undefined && !problem.startsWith(' names no step'))
+          push([...site.path, key], `resource "${name}" uses \${steps.${ref}}${problem.replace(/^: /, ': ')}`);
+      }
+    }
   }
 }
 

@@ -57,7 +57,8 @@ export interface Runbook {
   probes: Record<string, ProbeSpec>;
   steadyState?: { timeout: string; stableFor: string };
   recovery?: { all: string[]; stableFor: string; timeout: string };
-  heartbeat?: { target: string; interval: string; table: string };
+  stopWhen?: string[];
+  heartbeat?: { target: string; interval: string; table: string; prefix: string; retention: string };
   fault: PhaseItem[];
   failover: PhaseItem[];
   failback: PhaseItem[];

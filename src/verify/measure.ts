@@ -55,6 +55,8 @@ export interface Measurements {
    * write present in the restored copy (of the worst writes probe).
    */
   restoredDataAt?: number;
+  /** A real failover's data loss measured from `lifeboat heartbeat` beats (when no writes probe measured it). */
+  heartbeat?: { target: string; readFrom?: string; acknowledged: number; lost: number; newestAckedAt?: number; newestPresentAt?: number };
 }
 
 export interface MeasureInput {
@@ -197,6 +199,21 @@ export function measure(input: MeasureInput): { measurements: Measurements; verd
       delete m.rpoMs;
       delete m.rpoIsLowerBound;
     }
+  }
+  const hb = timeline.filter((e): e is Extract<TimelineEvent, { kind: 'heartbeat' }> => e.kind === 'heartbeat').at(-1);
+  if (hb && readings.size === 0) {
+    m.heartbeat = {
+      target: hb.target,
+      ...(hb.readFrom !== undefined ? { readFrom: hb.readFrom } : {}),
+      acknowledged: hb.acknowledged,
+      lost: hb.lost,
+      ...(hb.newestAckedAt !== undefined ? { newestAckedAt: hb.newestAckedAt } : {}),
+      ...(hb.newestPresentAt !== undefined ? { newestPresentAt: hb.newestPresentAt } : {}),
+    };
+    if (hb.rpoMs !== undefined && hb.notMeasured === undefined) {
+      m.rpoMs = hb.rpoMs;
+      m.rpoIsLowerBound = hb.rpoIsLowerBound === true;
+    } else m.rpoNotMeasured = hb.notMeasured ?? 'not measured: the heartbeat could not be read';
   }
   const verdicts = judge(input.objectives, {
     rtoMs: m.rtoMs,

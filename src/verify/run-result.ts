@@ -6,7 +6,8 @@ import type { RunMode } from './run-mode.js';
 export type { RunMode } from './run-mode.js';
 
 /** How the run ended. `completed` means every phase ran; the verdict says whether objectives were met. */
-export type RunStatus = 'completed' | 'failed' | 'aborted';
+/** `stopped`: a stop condition (`stopWhen`) tripped. */
+export type RunStatus = 'completed' | 'failed' | 'aborted' | 'stopped';
 export type Verdict = 'met' | 'missed' | 'incomplete';
 
 /** One step as it ran. */

@@ -5,6 +5,7 @@ Usage: pty-run.py <command> [args...]
 
 The command's session leader is the command itself, with the terminal as its stdin, stdout and
 stderr. Everything it writes to the terminal is copied to this program's stdout. A line
+`type <text>` on stdin types the text (and its newline) at the terminal. A line
 `hangup` on stdin (or the end of stdin) closes the terminal, as closing a terminal window or
 losing an SSH connection does: the kernel sends the command SIGHUP and its writes fail with EIO.
 Once the command has exited, its exit is printed on stderr as JSON: {"code": n} or {"signal": n}.
@@ -36,6 +37,10 @@ while True:
         os.write(1, data)
     if stdin in ready:
         line = os.read(stdin, 1024)
+        # `type <text>` lines are typed at the terminal, as a person would.
+        for typed in line.splitlines(keepends=True):
+            if typed.startswith(b'type '):
+                os.write(master, typed[5:])
         if not line or b'hangup' in line:
             break
 os.close(master)

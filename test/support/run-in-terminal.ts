@@ -9,6 +9,8 @@ export interface TerminalRun {
   output(): string;
   /** Closes the terminal, as closing the window or losing the SSH connection does. */
   hangup(): void;
+  /** Types a line at the terminal (Enter included). */
+  type(line: string): void;
   /** The CLI's exit, as its parent saw it, and everything it wrote to the terminal. */
   done: Promise<{ code?: number; signal?: number; output: string; wrapperStderr: string }>;
 }
@@ -34,5 +36,5 @@ export function startCliInTerminal(args: string[], env: NodeJS.ProcessEnv = {}):
       }
     }),
   );
-  return { wrapper, output: () => out, hangup: () => wrapper.stdin!.end('hangup\n'), done };
+  return { wrapper, output: () => out, hangup: () => wrapper.stdin!.end('hangup\n'), type: (line) => wrapper.stdin!.write(`type ${line}\n`), done };
 }

@@ -22,6 +22,7 @@ export async function planCommand(file: string, opts: { mode: RunMode; json?: bo
   out(`  objectives: ${obj}`);
   if (plan.lab) out(`  lab: ${plan.lab.driver} (${plan.lab.services.join(', ')}) started before, removed after`);
   if (plan.probes.length) out(`  probes: ${plan.probes.join(', ')}`);
+  if (runbook.stopWhen?.length) out(`  stop conditions (status stopped, exit 3; a drill fails back) when any of these fails during fault or failover: ${runbook.stopWhen.join(', ')}`);
   if (plan.recovery) out(`  recovered when ${plan.recovery.all.join(' + ')} succeed for ${formatDuration(plan.recovery.stableForMs)} (give up after ${formatDuration(plan.recovery.timeoutMs)})`);
   let n = 0;
   for (const phase of plan.phases) {
@@ -36,6 +37,7 @@ export async function planCommand(file: string, opts: { mode: RunMode; json?: bo
         s.onFailure === 'continue' ? 'continue on failure' : '',
       ].filter(Boolean);
       out(`  ${n}. ${s.id}: ${s.action}${s.target ? ` → ${s.target}` : ''}  [${flags.join(', ')}]`);
+      if (s.action === 'manual') out(`     waits for an operator (type yes, or lifeboat approve <run-id> ${s.id}): ${String(s.params.instructions)}`);
       if (s.compensate) out(`     compensate: ${s.compensate.id}: ${s.compensate.action}${s.compensate.target ? ` → ${s.compensate.target}` : ''}`);
     }
   }

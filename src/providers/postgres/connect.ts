@@ -40,6 +40,20 @@ export function pgConfigsFor(ctx: ProviderContext, ref: ResourceRef): PgConfig[]
   return def.postgres(ref, ctx);
 }
 
+/**
+ * How many hosts a resource has, for a probe that makes one pool per host. A resource that uses a
+ * step's output cannot be resolved before that step completed: it counts as one host, whose
+ * connections fail (a failed check, not a crash) until the output exists.
+ */
+export function pgConfigCount(ctx: ProviderContext, ref: ResourceRef): number {
+  try {
+    return pgConfigsFor(ctx, ref).length;
+  } catch (err) {
+    if (err instanceof InvalidInputError) return 1;
+    throw err;
+  }
+}
+
 /** Connects to the first host of a resource that answers, runs `fn`, closes. */
 export async function withResource<T>(ctx: ProviderContext, ref: ResourceRef, signal: AbortSignal, fn: (client: PgClient) => Promise<T>): Promise<T> {
   const errors: string[] = [];

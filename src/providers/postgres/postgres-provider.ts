@@ -4,6 +4,7 @@ import type { PreflightProblem, Provider } from '../types.js';
 import { backupActions, openPostgresSession } from './backup-actions.js';
 import { PostgresResource, postgresResourceConfigs } from './connect.js';
 import { postgresActions } from './postgres-actions.js';
+import { postgresHeartbeat } from './heartbeat-table.js';
 import { queryProbe } from './query-probe.js';
 import { writeProbe } from './write-probe.js';
 
@@ -19,6 +20,7 @@ export const postgresProvider: Provider = {
       description: 'An existing PostgreSQL server given by DSN or host list (not started by the lab).',
       fields: PostgresResource,
       postgres: postgresResourceConfigs,
+      heartbeat: postgresHeartbeat,
     },
   ],
   actions: [...postgresActions, ...backupActions],

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AbortedError, messageOf } from '../../errors.js';
 import type { ProbeDef } from '../types.js';
 import { isServerError, query, type PgClient } from '../../util/pg-client.js';
-import { pgConfigsFor } from './connect.js';
+import { pgConfigCount, pgConfigsFor } from './connect.js';
 import { EndpointPool } from './endpoint-pool.js';
 
 const QueryParams = z.object({
@@ -20,9 +20,11 @@ export const queryProbe: ProbeDef<QueryParams> = {
   targetCapability: 'postgres',
   params: QueryParams,
   create(ctx, p) {
-    const pools = ctx.endpoints.flatMap((ref) =>
-      pgConfigsFor(ctx, ref).map((_, i, all) => new EndpointPool(all.length > 1 ? `${ref.name}#${i}` : ref.name, () => pgConfigsFor(ctx, ref)[i]!)),
-    );
+    const pools = ctx.endpoints.flatMap((ref) => {
+      // A resource that uses a step's output counts as one host until the step completed.
+      const n = pgConfigCount(ctx, ref);
+      return Array.from({ length: n }, (_, i) => new EndpointPool(n > 1 ? `${ref.name}#${i}` : ref.name, () => pgConfigsFor(ctx, ref)[i]!));
+    });
     const sql = p.writable ? `select pg_is_in_recovery() as lifeboat_rec, q.* from (${p.sql}) q` : p.sql;
     const one = async (pool: EndpointPool, signal: AbortSignal): Promise<string | undefined> => {
       let client: PgClient | undefined;

@@ -3,7 +3,7 @@ import { ProviderError, messageOf } from '../../errors.js';
 import { markerKey } from '../../timeline/timeline-event.js';
 import type { ProbeContext, ProbeDef, ProbeInstance, ProbeResult } from '../types.js';
 import { isServerError, query, type PgClient } from '../../util/pg-client.js';
-import { pgConfigsFor } from './connect.js';
+import { pgConfigCount, pgConfigsFor } from './connect.js';
 import { EndpointPool } from './endpoint-pool.js';
 
 const WriteParams = z.object({
@@ -35,9 +35,10 @@ export class WriteProbe implements ProbeInstance {
     private readonly params: WriteParams,
   ) {
     this.pools = ctx.endpoints.flatMap((ref) => {
-      const configs = pgConfigsFor(ctx, ref);
-      // The settings are asked again on every connect: a lab service's published port can change.
-      return configs.map((_, i) => new EndpointPool(configs.length > 1 ? `${ref.name}#${i}` : ref.name, () => pgConfigsFor(ctx, ref)[i]!));
+      const n = pgConfigCount(ctx, ref);
+      // The settings are asked again on every connect: a lab service's published port can change,
+      // and a resource may use a step's output (a restored instance's endpoint).
+      return Array.from({ length: n }, (_, i) => new EndpointPool(n > 1 ? `${ref.name}#${i}` : ref.name, () => pgConfigsFor(ctx, ref)[i]!));
     });
     // The writer names the probe (several writes probes never share markers) and the attempt (a
     // resumed run starts its sequence again).
