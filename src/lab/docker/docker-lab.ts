@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../../errors.js';
+import { templatesEnabled } from '../template-cache.js';
 import { startOrder } from '../topology.js';
 import type { Lab, LabDriver, LabNetwork, LabOptions, LabService, LabServiceSpec, LabState } from '../types.js';
 import { connectEngine, removeByRun, requireImage, RUN_LABEL, SERVICE_LABEL, execIn, type DockerEngine } from './docker-engine.js';
-import { dataDirTemplate } from './data-dir-template.js';
-import { DockerPostgresService, type DataDirTemplate } from './docker-service.js';
+import { dataDirTemplate, type DataDirTemplate } from './data-dir-template.js';
+import { DockerPostgresService } from './docker-service.js';
 
 /** The image lab services run when the runbook names none (built by `npm run docker:build`). */
 export const DEFAULT_LAB_IMAGE = 'lifeboat/postgres-lab:15';
@@ -31,6 +32,11 @@ class DockerLab implements Lab {
 
   get root(): string {
     return `docker:${this.runId}`;
+  }
+
+  /** The binaries' directory as recorded with the template image (unless `lab.pgBin` says otherwise). */
+  knowPgBin(dir: string): void {
+    if (!this.options.pgBin) this.pgBinDir = Promise.resolve(dir);
   }
 
   /** The directory of the server binaries in the image: `lab.pgBin`, or found on PATH / under /usr/lib/postgresql. */
@@ -98,6 +104,7 @@ async function createNetwork(engine: DockerEngine, runId: string, role: LabNetwo
 /** Starts the services as containers, in topology order; on any failure everything labelled with the run is removed. */
 async function startDockerLab(services: Record<string, LabServiceSpec>, options: LabOptions): Promise<Lab> {
   options.signal?.throwIfAborted();
+  const started = Date.now();
   const order = startOrder(services);
   // Validation says so for runbooks; library callers get the same answer before anything starts.
   const empty = order.filter((name) => services[name]!.empty);
@@ -107,18 +114,32 @@ async function startDockerLab(services: Record<string, LabServiceSpec>, options:
   const engine = await connectEngine();
   const imageId = await requireImage(engine, image);
   const { GenericContainer, Wait, StartedNetwork } = await import('testcontainers');
+  options.log?.debug({ ms: Date.now() - started }, 'docker engine and image found');
   const lab = new DockerLab(engine, runId, image, options);
-  // v1: initdb -k --auth=trust -U postgres --encoding=UTF8 --locale=C, trust lines for the networks.
-  if (process.env.LIFEBOAT_NO_TEMPLATE !== '1') lab.template = dataDirTemplate(engine, imageId, 'v1');
-  const started = Date.now();
+  // The initdb settings of DockerPostgresService.initPrimary (and its trust lines for the networks).
+  if (templatesEnabled()) {
+    lab.template = await dataDirTemplate(engine, image, imageId, { initdb: '-k --auth=trust -U postgres --encoding=UTF8 --locale=C', hba: 'trust 0.0.0.0/0' });
+    if (lab.template.pgBin) lab.knowPgBin(lab.template.pgBin);
+  }
+  const mark = (what: string) => options.log?.debug({ ms: Date.now() - started, what }, 'docker lab start');
+  /** A service's container: it joins the replication network before it starts. */
+  class LabContainer extends GenericContainer {
+    constructor(private readonly service: string) {
+      super(lab.template?.image ?? image);
+    }
+    protected override async containerCreated(containerId: string): Promise<void> {
+      await engine.dockerode.getNetwork(lab.networks.replication).connect({ Container: containerId, EndpointConfig: { Aliases: [this.service] } });
+    }
+  }
   try {
     [lab.networks.client, lab.networks.replication] = await Promise.all([createNetwork(engine, runId, 'client'), createNetwork(engine, runId, 'replication')]);
     lab.changed();
+    mark('networks created');
     const clientNetwork = new StartedNetwork(engine.client, `lifeboat-${runId}-client`, engine.dockerode.getNetwork(lab.networks.client));
-    // Every container starts at once; each server starts as soon as its own container is up and,
-    // for a replica, its upstream serves: a primary's initdb overlaps the other containers' start.
+    // Every container starts at once, and each server as soon as its container is up: a replica
+    // made from the template at the same time as its primary, else once its upstream serves.
     const startContainer = async (name: string) => {
-      const container = await new GenericContainer(image)
+      const container = await new LabContainer(name)
         .withName(`lifeboat-${runId}-${name}`.replace(/[^A-Za-z0-9_.-]/g, '-'))
         .withLabels({ [RUN_LABEL]: runId, [SERVICE_LABEL]: name })
         .withNetwork(clientNetwork)
@@ -128,10 +149,11 @@ async function startDockerLab(services: Record<string, LabServiceSpec>, options:
         .withWaitStrategy(Wait.forLogMessage('lifeboat-lab-ready'))
         .withStartupTimeout(60_000)
         .start();
+      mark(`${name}: container started`);
       // Where the binaries are is looked up once, while the other containers start.
       void lab.pgBin(container.getId()).catch(() => {});
-      await engine.dockerode.getNetwork(lab.networks.replication).connect({ Container: container.getId(), EndpointConfig: { Aliases: [name] } });
       const service = new DockerPostgresService(name, container.getId(), lab.context(container.getId()), services[name]!.settings ?? {}, container.getMappedPort(5432));
+      service.fromTemplate = lab.template?.ready ?? false;
       lab.services.set(name, service);
       lab.changed();
       return service;
@@ -145,11 +167,16 @@ async function startDockerLab(services: Record<string, LabServiceSpec>, options:
         name,
         (async () => {
           const service = await containers.get(name)!;
-          if (spec.replicaOf !== undefined) await up.get(spec.replicaOf)!;
           options.signal?.throwIfAborted();
           const t = Date.now();
           if (spec.replicaOf === undefined) await service.initPrimary(options.signal);
-          else await service.initReplica((await containers.get(spec.replicaOf)!), options.signal);
+          else {
+            const upstream = spec.replicaOf;
+            await service.initReplica(await containers.get(upstream)!, options.signal, {
+              upstreamIsPrimary: services[upstream]!.replicaOf === undefined,
+              upstreamUp: up.get(upstream)!,
+            });
+          }
           options.log?.info({ service: name, port: service.port, ms: Date.now() - t }, 'lab service up');
         })(),
       );

@@ -4,6 +4,7 @@ import { query, withClient, type PgConfig } from '../../util/pg-client.js';
 import { isStreamingTo, pollUntil, servesDataDir, walSenderPids } from '../postgres-checks.js';
 import { serverSettingArgs } from '../postgres-settings.js';
 import type { LabCapability, LabNetwork, LabService, LabServiceState } from '../types.js';
+import type { DataDirTemplate } from './data-dir-template.js';
 import { execDetached, execIn, type DockerEngine } from './docker-engine.js';
 
 /** Where a service keeps its data inside its container. */
@@ -24,15 +25,10 @@ export interface DockerServiceContext {
   networks: Record<LabNetwork, string>;
   /** Called after the port, state or upstream changed (journal it). */
   changed: () => void;
-  /** A cached copy of a fresh primary's data directory for this image (skips initdb), if any. */
+  /** Where a fresh primary's data directory of this image is kept: made from the first initdb. */
   template?: DataDirTemplate;
 }
 
-/** Where a fresh data directory of an image is kept between labs: restore it, or save one. */
-export interface DataDirTemplate {
-  restore(containerId: string, parent: string): Promise<boolean>;
-  save(containerId: string, dir: string): Promise<void>;
-}
 
 type Method = 'rewind' | 'basebackup';
 
@@ -51,6 +47,11 @@ export class DockerPostgresService implements LabService {
   private held = false;
   private mappedPort: number;
   private upstream: string | undefined;
+  /**
+   * The container was created from the template image: it holds the template data directory, so
+   * the primary needs no initdb, and a replica of such a primary no base backup (see {@link initReplica}).
+   */
+  fromTemplate = false;
 
   constructor(
     readonly name: string,
@@ -110,27 +111,47 @@ export class DockerPostgresService implements LabService {
   }
 
 
-  /** initdb (with checksums, for pg_rewind) and start. */
+  /** initdb (with checksums, for pg_rewind), unless the template was restored, and start. */
   async initPrimary(signal?: AbortSignal): Promise<void> {
-    // initdb is most of a primary's start: a data directory made once per image is restored instead.
-    if (await this.ctx.template?.restore(this.containerId, '/var/lib/lifeboat').catch(() => false)) {
-      await this.mustSh('restoring the data directory', `chown -R postgres:postgres ${DATA_DIR} && chmod 700 ${DATA_DIR}`, 'root', signal);
-    } else {
+    if (!this.fromTemplate) {
+      // No template yet: initdb, and keep its output (before the server first starts) for the next labs.
       await this.mustSh(
         'initdb',
-        `initdb -D ${DATA_DIR} -k --auth=trust -N -U postgres --encoding=UTF8 --locale=C >/dev/null && printf '%s\\n' 'host all all 0.0.0.0/0 trust' 'host replication all 0.0.0.0/0 trust' >> ${DATA_DIR}/pg_hba.conf`,
+        `rm -rf ${DATA_DIR} && initdb -D ${DATA_DIR} -k --auth=trust -N -U postgres --encoding=UTF8 --locale=C >/dev/null && printf '%s\\n' 'host all all 0.0.0.0/0 trust' 'host replication all 0.0.0.0/0 trust' >> ${DATA_DIR}/pg_hba.conf`,
         'postgres',
         signal,
       );
-      await this.ctx.template?.save(this.containerId, DATA_DIR).catch((err: unknown) => this.ctx.log?.warn({ err: messageOf(err) }, 'could not keep a template data directory'));
+      const template = this.ctx.template;
+      if (template) await template.save(this.containerId, await this.ctx.pgBin()).catch((err: unknown) => this.ctx.log?.warn({ err: messageOf(err) }, 'could not keep a template data directory'));
     }
+    this.ctx.log?.debug({ service: this.name, fromTemplate: this.fromTemplate }, 'data directory ready');
     await this.launch(signal);
   }
 
-  /** Clones `upstream` with pg_basebackup over the replication network, starts, waits until it streams. */
-  async initReplica(upstream: DockerPostgresService, signal?: AbortSignal): Promise<void> {
-    await this.mustSh('pg_basebackup', this.basebackupScript(upstream), 'postgres', signal);
-    await this.launch(signal);
+  /**
+   * Makes this service a streaming replica of `upstream`, started, streaming. When both were given
+   * the same template and `upstream` is a primary started from it, the copy already in the container
+   * is the primary's data directory as it was at its clean shutdown — a cold backup of it — so the
+   * server starts as a standby from there (with the primary's WAL since then streamed) at the same
+   * time as the primary, without a base backup (nor the sync of the whole file system a base backup
+   * taken with --no-sync costs at startup). Otherwise: pg_basebackup over the replication network.
+   */
+  async initReplica(
+    upstream: DockerPostgresService,
+    signal?: AbortSignal,
+    options: { upstreamIsPrimary?: boolean; upstreamUp?: Promise<void> } = {},
+  ): Promise<void> {
+    if (this.fromTemplate && upstream.fromTemplate && options.upstreamIsPrimary) {
+      const standby = `primary_conninfo = '${this.conninfo(upstream)}'`;
+      await this.launch(signal, `touch ${DATA_DIR}/standby.signal && printf '%s\\n' ${shellQuote(standby)} >> ${DATA_DIR}/postgresql.auto.conf`);
+      await options.upstreamUp;
+    } else {
+      await options.upstreamUp;
+      await this.mustSh('pg_basebackup', this.basebackupScript(upstream), 'postgres', signal);
+      this.ctx.log?.debug({ service: this.name }, 'data directory ready');
+      await this.launch(signal);
+    }
+    this.ctx.log?.debug({ service: this.name, fromTemplate: this.fromTemplate }, 'server accepts connections');
     await this.waitStreamingFrom(upstream, signal);
     this.setUpstream(upstream.name);
   }
@@ -143,11 +164,20 @@ export class DockerPostgresService implements LabService {
     return `rm -rf ${DATA_DIR} && pg_basebackup -d ${shellQuote(this.conninfo(upstream))} -D ${DATA_DIR} -R -X stream -c fast --no-sync`;
   }
 
-  /** Starts postgres in the container (detached) and waits until the host can query it. */
-  private async launch(signal?: AbortSignal): Promise<void> {
+  /**
+   * Starts postgres in the container (detached) and waits until the host can query it. `prepare`, a
+   * shell command run first in the same `docker exec` (its failure ends up in the log), sets the
+   * data directory up.
+   */
+  private async launch(signal?: AbortSignal, prepare = 'true'): Promise<void> {
     const bin = await this.ctx.pgBin();
     const args = ['-D', DATA_DIR, ...serverSettingArgs(this.name, this.settings, { port: String(PORT), listen_addresses: '*', unix_socket_directories: '/tmp' })];
-    await execDetached(this.ctx.engine, this.containerId, ['sh', '-c', `rm -f ${DATA_DIR}/postmaster.pid; exec ${shellQuote(`${bin}/postgres`)} ${args.map(shellQuote).join(' ')} >>${LOG_FILE} 2>&1`], 'postgres');
+    await execDetached(
+      this.ctx.engine,
+      this.containerId,
+      ['sh', '-c', `exec >>${LOG_FILE} 2>&1; rm -f ${DATA_DIR}/postmaster.pid; ${prepare} && exec ${shellQuote(`${bin}/postgres`)} ${args.map(shellQuote).join(' ')}`],
+      'postgres',
+    );
     const outcome = await pollUntil(() => servesDataDir(this.connection(), DATA_DIR), { deadlineMs: READY_DEADLINE_MS, intervalMs: 20, signal });
     if (!outcome.ok) {
       const log = await this.sh(`tail -n 20 ${LOG_FILE}`, 'root').catch(() => ({ output: '' }));

@@ -8,6 +8,7 @@ import { pollUntil, isStreamingTo, walSenderPids } from '../postgres-checks.js';
 import type { LabCapability, LabService, LabServiceState, RestoreSource } from '../types.js';
 import { query, withClient, type PgConfig } from '../../util/pg-client.js';
 import { freePort } from './free-port.js';
+import { INITDB_ARGS, type ProcessDataDirTemplate } from './data-dir-template.js';
 import type { PgBinaries } from './pg-binaries.js';
 import { launchPostmaster, postmasterArgs, type PostmasterConfig } from './postmaster.js';
 import {
@@ -39,6 +40,8 @@ export interface ServiceContext {
   log?: Logger;
   /** Called after the pid, port or upstream changed. */
   changed: () => void;
+  /** A cached fresh data directory for these binaries (skips initdb), if templates are on. */
+  template?: Promise<ProcessDataDirTemplate | undefined>;
 }
 
 /** A running postmaster: our own child, or a pid adopted from a journaled state. */
@@ -154,16 +157,30 @@ export class PostgresService implements LabService {
     return pid === undefined ? [] : descendantPids(pid);
   }
 
-  /** Runs initdb (with data checksums, so pg_rewind works) and starts the server. */
+  /** Runs initdb (with data checksums, so pg_rewind works), or copies the template of an earlier one, and starts the server. */
   async initPrimary(signal?: AbortSignal): Promise<void> {
-    const { bins } = this.ctx.tools();
-    const result = await this.tool(
-      bins.initdb,
-      ['-D', this.dataDir, '-k', '--auth=trust', '-N', '-U', 'postgres', '--encoding=UTF8', '--locale=C'],
-      signal,
-    );
-    if (result.code !== 0) throw new InfrastructureError(describeFailure(`initdb of "${this.name}"`, result));
+    const template = await this.ctx.template;
+    if (!(await this.restoreTemplate(template))) {
+      const { bins } = this.ctx.tools();
+      const result = await this.tool(bins.initdb, ['-D', this.dataDir, ...INITDB_ARGS], signal);
+      if (result.code !== 0) throw new InfrastructureError(describeFailure(`initdb of "${this.name}"`, result));
+      // Kept before the server first starts: a template is initdb's output and nothing else.
+      await template?.save(this.dataDir).catch((err: unknown) => this.ctx.log?.warn({ err: messageOf(err) }, 'could not keep a template data directory'));
+    }
+    signal?.throwIfAborted();
     await this.launch('create', signal);
+  }
+
+  /** Copies the template into the data directory; on any failure (e.g. the cache cleared meanwhile) initdb runs instead. */
+  private async restoreTemplate(template: ProcessDataDirTemplate | undefined): Promise<boolean> {
+    if (!template) return false;
+    try {
+      if (await template.restore(this.dataDir)) return true;
+    } catch (err) {
+      this.ctx.log?.warn({ err: messageOf(err), template: template.path }, 'could not copy the template data directory; running initdb');
+      await rm(this.dataDir, { recursive: true, force: true });
+    }
+    return false;
   }
 
   /** Clones `upstream` with pg_basebackup, starts the copy and waits until it streams. */

@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InfrastructureError, InvalidInputError } from '../../errors.js';
+import { InfrastructureError, InvalidInputError, messageOf } from '../../errors.js';
 import { startOrder } from '../topology.js';
 import type { Lab, LabDriver, LabOptions, LabService, LabServiceSpec, LabState } from '../types.js';
+import { templatesEnabled } from '../template-cache.js';
+import { processDataDirTemplate, type ProcessDataDirTemplate } from './data-dir-template.js';
 import { findPgBinaries, type PgBinaries } from './pg-binaries.js';
 import { PostgresService, type ServiceContext } from './postgres-service.js';
 import { isAlive, pidsUsing, signalPids, waitForPidsGone } from './proc.js';
@@ -26,13 +28,14 @@ class ProcessLab implements Lab {
   ) {}
 
   /** The context its services share: tools are looked up on first use. */
-  context(): ServiceContext {
+  context(template?: Promise<ProcessDataDirTemplate | undefined>): ServiceContext {
     let tools: { bins: PgBinaries; runAs: RunAs } | undefined;
     return {
       root: this.root,
       log: this.options.log,
       tools: () => (tools ??= { bins: findPgBinaries(), runAs: resolveRunAs() }),
       changed: () => this.changed(),
+      ...(template ? { template } : {}),
     };
   }
 
@@ -116,7 +119,14 @@ export async function startProcessLab(
   const lab = new ProcessLab(root, options);
   try {
     await chownToRunAs(runAs, root);
-    const ctx = lab.context();
+    // initdb is most of a primary's start: its output is kept once per server version (LIFEBOAT_NO_TEMPLATE=1: never).
+    const template = templatesEnabled()
+      ? processDataDirTemplate(bins, runAs).catch((err: unknown) => {
+          log?.warn({ err: messageOf(err) }, 'no template data directory; running initdb');
+          return undefined;
+        })
+      : undefined;
+    const ctx = lab.context(template);
     lab.changed(); // journal the root before anything runs in it
     for (const name of order) {
       const spec = services[name]!;
