@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { AbortedError, InfrastructureError, InvalidInputError, messageOf } from '../errors.js';
+import { AbortedError, InfrastructureError, InternalError, InvalidInputError, messageOf } from '../errors.js';
 import type { Lab } from '../lab/types.js';
 import { redactText, registerSecrets } from '../log.js';
 import { redactRunbookText } from '../util/redact-runbook.js';
@@ -19,7 +19,7 @@ import { envRefs, referencedEnvValues, resolveRefs } from './interpolate.js';
 import { Journal } from './journal.js';
 import { startLabSession } from './lab-session.js';
 import { planRun, type PlannedPhase } from './plan.js';
-import { ProviderSessions, providersUsedBy } from './provider-sessions.js';
+import { preflightScope, ProviderSessions, providersUsedBy } from './provider-sessions.js';
 import { phaseStatus, priorSteps, type ResumeState } from './resume-state.js';
 import { newRunId } from './run-id.js';
 import { acquireRunLock } from './run-lock.js';
@@ -47,6 +47,13 @@ export interface RunOptions {
   onStart?: (runId: string) => void;
   /** Called with every timeline event as it is recorded. */
   onEvent?: (event: TimelineEvent) => void;
+  /** Per-provider settings from the command line (e.g. `aws`: profile, region, allowUntagged), seen by providers as `ctx.settings`. */
+  settings?: ProviderContext['settings'];
+  /**
+   * Preflight and plan only (`--dry-run`): providers open, read-only preflight, no lab, no probe,
+   * no step. Run by `dryRunDrill` (engine/dry-run.ts); `runDrill` refuses it.
+   */
+  dryRun?: boolean;
 }
 
 const DEFAULT_STEADY_STATE_MS = 30_000;
@@ -77,6 +84,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const signal = opts.signal ?? new AbortController().signal;
   const cleanupSignal = opts.cleanupSignal ?? new AbortController().signal;
   const progress = opts.progress ?? (() => {});
+  if (opts.dryRun) throw new InternalError('a dry run is run by dryRunDrill, never by runDrill');
   checkEnvironment(runbook, env);
   // Every value the runbook takes from the environment is masked wherever text leaves Lifeboat.
   registerSecrets(referencedEnvValues(runbook, env));
@@ -167,6 +175,8 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
     resource,
     resourceType: (type) => registry.resourceType(type),
     record: (e) => record(e),
+    ...(opts.settings ? { settings: opts.settings } : {}),
+    sessionOf: (provider) => sessions.state(provider),
   };
   const sessions = new ProviderSessions(providersUsedBy(runbook, registry), rlog);
 
@@ -362,7 +372,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
    */
   async function runPreflight(): Promise<void> {
     const resources = Object.keys(runbook.resources).map(resource);
-    const problems = await sessions.preflight(resources, context, registry, signal);
+    const problems = await sessions.preflight(resources, context, registry, signal, preflightScope(runbook, plan));
     const text = problems.map((p) => `${p.resource}: ${p.message}`).join('; ');
     if (problems.length === 0) return;
     if (mode === 'drill') throw new InfrastructureError(`preflight: ${text}`);
