@@ -31,6 +31,8 @@ export interface ResourceTypeDef {
   postgres?(ref: ResourceRef, ctx: ProviderContext): PgConfig[];
   /** Capability `lab-service`: the field naming the lab service the resource stands for. */
   labServiceField?: string;
+  /** Cross-field checks of the resource's fields, beyond their schema (e.g. exactly one of `id` or `tags`). */
+  validate?(spec: Record<string, unknown>): Array<{ path: string; message: string }>;
 }
 
 /** Whether a resource type has a capability. */
@@ -219,8 +221,8 @@ export interface Provider {
    * work, endpoints answer). Called after the lab is up, before steady state.
    */
   preflight?(resources: readonly ResourceRef[], ctx: PreflightContext): Promise<PreflightProblem[]>;
-  /** IAM permissions the preflight's read-only calls need, for `lifeboat iam-policy`. */
-  preflightPermissions?: readonly string[];
+  /** IAM permissions the preflight's read-only calls need for these resource types and steps, for `lifeboat iam-policy`. */
+  preflightPermissions?(resourceTypes: readonly string[], steps: readonly PreflightStep[]): readonly string[];
 }
 
 /** The permissions a step of `def` with these parameters needs. */

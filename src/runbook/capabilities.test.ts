@@ -59,7 +59,7 @@ describe('capabilities, not type names', () => {
 
   it('asks for a probe that measures writes, whatever its type, for an RPO objective', () => {
     const text = doc(['resources:', '  db: { type: container.pg, port: 5432 }', 'probes:', '  q: { type: postgres.query, endpoints: [db] }', 'recovery: { all: [q] }']);
-    expect(problems(text)).toEqual(['objectives.rpo: an RPO objective needs a probe of type postgres.writes to measure data loss']);
+    expect(problems(text)).toEqual(['objectives.rpo: an RPO objective needs a probe of type postgres.writes or aws.s3.writes to measure data loss']);
   });
 
   it('refuses at validation a hold-wal under a lab driver whose services cannot hold WAL', () => {
