@@ -54,7 +54,7 @@ describe('capabilities, not type names', () => {
       '  w: { type: postgres.writes, endpoints: [web] }',
       'recovery: { all: [w] }',
     ]);
-    expect(problems(text)).toEqual(['probes.w.endpoints[0]: resource "web" is of type container.web; expected lab.postgres or postgres or container.pg']);
+    expect(problems(text)).toEqual(['probes.w.endpoints[0]: resource "web" is of type container.web; expected lab.postgres or postgres or aws.rds.instance or aws.rds.cluster or container.pg']);
   });
 
   it('asks for a probe that measures writes, whatever its type, for an RPO objective', () => {
