@@ -19,6 +19,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--state-dir <dir>', 'where history, journals and reports live (env LIFEBOAT_HOME)', undefined)
     .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, trace (env LIFEBOAT_LOG_LEVEL)')
     .option('--log-file <file>', 'write JSON logs to this file instead of stderr')
+    .option('--profile <name>', 'AWS profile of the standard credential chain (overrides AWS_PROFILE)')
+    .option('--region <region>', 'AWS region (overrides AWS_REGION; a resource\'s own region wins)')
     .showHelpAfterError('(run lifeboat --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut, writeErr });
@@ -58,7 +60,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<runbook>', 'runbook file')
     .option('--json', 'print the result as JSON')
     .option('--out <dir>', 'also write report.json and report.md to this directory')
-    .action(async (file: string, opts: { json?: boolean; out?: string }, cmd: Command) => {
+    .option('--dry-run', 'preflight (read-only calls) and plan only: no lab, no probe, no step, no mutating call (exit 0 preflight passed, 3 not)')
+    .option('--allow-untagged', 'a fault may touch the resources the runbook lists in safety.allowUntagged even without the allow tag')
+    .action(async (file: string, opts: { json?: boolean; out?: string; dryRun?: boolean; allowUntagged?: boolean }, cmd: Command) => {
       const { drillCommand } = await import('./commands/drill-command.js');
       setExit(await drillCommand(file, opts, globals(cmd)));
     });
@@ -83,6 +87,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: { json?: boolean; runbook?: string; limit: string }, cmd: Command) => {
       const { historyCommand } = await import('./commands/history-command.js');
       setExit(await historyCommand(opts, globals(cmd)));
+    });
+
+  program
+    .command('iam-policy')
+    .description('print the least-privilege IAM policy (JSON) a runbook needs: preflight, probes and each step, from their declared permissions; calls nothing')
+    .argument('<runbook>', 'runbook file')
+    .action(async (file: string) => {
+      const { iamPolicyCommand } = await import('./commands/iam-policy-command.js');
+      setExit(await iamPolicyCommand(file));
     });
 
   const lab = program.command('lab').description('manage the labs runs leave behind');

@@ -12,6 +12,19 @@ import { outJson, writeErr } from './output.js';
 export interface SessionOptions {
   json?: boolean;
   out?: string;
+  /** `--allow-untagged` (see `safety.allowUntagged`). */
+  allowUntagged?: boolean;
+  /** `--dry-run`: preflight and plan only. */
+  dryRun?: boolean;
+}
+
+/** Provider settings from the command line: `--profile`, `--region`, `--allow-untagged` for AWS. */
+export function providerSettings(opts: SessionOptions, g: GlobalOptions): NonNullable<RunOptions['settings']> {
+  const aws: Record<string, unknown> = {};
+  if (g.profile !== undefined) aws.profile = g.profile;
+  if (g.region !== undefined) aws.region = g.region;
+  if (opts.allowUntagged) aws.allowUntagged = true;
+  return { aws };
 }
 
 /**
@@ -25,6 +38,11 @@ export async function runSession(
   g: GlobalOptions,
 ): Promise<number> {
   const log = createLogger({ level: g.logLevel ?? (g.logFile ? 'info' : 'warn'), file: g.logFile });
+  const settings = { ...providerSettings(opts, g), ...base.settings };
+  if (base.dryRun || opts.dryRun) {
+    const { dryRunSession } = await import('./dry-run-session.js');
+    return dryRunSession({ ...base, settings, log }, opts);
+  }
   const interrupt = new AbortController();
   const cleanup = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -48,6 +66,7 @@ export async function runSession(
   try {
     const result = await runDrill({
       ...base,
+      settings,
       stateDir: g.stateDir,
       log,
       signal: interrupt.signal,

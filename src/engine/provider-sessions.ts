@@ -63,7 +63,8 @@ export class ProviderSessions {
     for (const p of this.providers) {
       if (!p.preflight) continue;
       const own = resources.filter((r) => registry.providerOf('resourceType', r.type) === p);
-      if (own.length === 0) continue;
+      // A provider used only by steps (a FIS experiment) still checks them: the allow tag of a template.
+      if (own.length === 0 && !(scope.steps ?? []).some((st) => registry.providerOf('action', st.action) === p)) continue;
       try {
         problems.push(...(await p.preflight(own, { ...ctx, ...scope, signal: bounded, session: this.state(p.name) })));
       } catch (err) {

@@ -1,4 +1,4 @@
-import { planRun, type RunMode } from '../../engine/plan.js';
+import { planRun, type RunMode, type RunPlan } from '../../engine/plan.js';
 import { defaultRegistry } from '../default-registry.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { redactValue } from '../../log.js';
@@ -15,6 +15,12 @@ export async function planCommand(file: string, opts: { mode: RunMode; json?: bo
     outJson(plan);
     return EXIT.OK;
   }
+  printPlan(plan);
+  return EXIT.OK;
+}
+
+/** Prints a plan for people (also the first half of `--dry-run`). */
+export function printPlan(plan: RunPlan): void {
   out(`Plan for ${plan.runbook} (${plan.mode})`);
   const obj = [plan.objectives.rtoMs !== undefined ? `RTO ${formatDuration(plan.objectives.rtoMs)}` : '', plan.objectives.rpoMs !== undefined ? `RPO ${formatDuration(plan.objectives.rpoMs)}` : '']
     .filter(Boolean)
@@ -39,5 +45,4 @@ export async function planCommand(file: string, opts: { mode: RunMode; json?: bo
       if (s.compensate) out(`     compensate: ${s.compensate.id}: ${s.compensate.action}${s.compensate.target ? ` → ${s.compensate.target}` : ''}`);
     }
   }
-  return EXIT.OK;
 }
