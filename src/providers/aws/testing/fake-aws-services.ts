@@ -55,6 +55,10 @@ export interface FakeState {
   counter: number;
   /** How many GetChange polls a Route 53 change stays PENDING. */
   route53PendingPolls: number;
+  /** When set, a reboot keeps the instance `rebooting` for this long (wall time) instead of one Describe. */
+  rebootMs?: number;
+  /** Every status a Describe of an instance returned, with its wall time (epoch ms, fractional): the truth of an outage. */
+  seen: Array<{ t: number; id: string; status: string }>;
 }
 
 type Handler = (s: FakeState, input: Record<string, any>, region: string) => unknown;
@@ -119,7 +123,17 @@ export const handlers: Record<string, Record<string, Handler>> = {
     GetCallerIdentity: () => ({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/drill', UserId: 'AIDAFAKE' }),
   },
   rds: {
-    DescribeDBInstances: (s, i) => ({ DBInstances: [view(step(rdsInstance(s, i.DBInstanceIdentifier)))] }),
+    DescribeDBInstances: (s, i) => {
+      const db = step(rdsInstance(s, i.DBInstanceIdentifier));
+      const until = (db as { downUntil?: number }).downUntil;
+      if (until !== undefined && db.next.length === 0 && Date.now() >= until) {
+        const swap = (db as { downSwap?: boolean }).downSwap ? { AvailabilityZone: db.SecondaryAvailabilityZone, SecondaryAvailabilityZone: db.AvailabilityZone } : {};
+        Object.assign(db, { DBInstanceStatus: 'available', ...swap, downUntil: undefined, downSwap: undefined });
+      }
+      s.seen.push({ t: performance.timeOrigin + performance.now(), id: db.DBInstanceIdentifier, status: db.DBInstanceStatus });
+      const { downUntil: _d, downSwap: _s, ...shown } = view(db) as typeof db & { downUntil?: number; downSwap?: boolean };
+      return { DBInstances: [shown] };
+    },
     DescribeDBClusters: (s, i) => ({ DBClusters: [view(step(cluster(s, i.DBClusterIdentifier)))] }),
     PromoteReadReplica: (s, i) => {
       const db = rdsInstance(s, i.DBInstanceIdentifier);
@@ -133,7 +147,10 @@ export const handlers: Record<string, Record<string, Handler>> = {
       const db = rdsInstance(s, i.DBInstanceIdentifier);
       if (i.ForceFailover && !db.MultiAZ) throw sdkError('InvalidParameterCombination', 400, 'ForceFailover needs a Multi-AZ instance');
       const swap = i.ForceFailover ? { AvailabilityZone: db.SecondaryAvailabilityZone!, SecondaryAvailabilityZone: db.AvailabilityZone } : {};
-      db.next.push({}, { DBInstanceStatus: 'rebooting' }, { DBInstanceStatus: 'available', ...swap });
+      if (s.rebootMs !== undefined) {
+        db.next.push({}, { DBInstanceStatus: 'rebooting' });
+        Object.assign(db, { downUntil: Date.now() + s.rebootMs, downSwap: !!i.ForceFailover });
+      } else db.next.push({}, { DBInstanceStatus: 'rebooting' }, { DBInstanceStatus: 'available', ...swap });
       return { DBInstance: view(db) };
     },
     FailoverDBCluster: (s, i) => {

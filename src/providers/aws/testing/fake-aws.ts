@@ -83,6 +83,7 @@ export class FakeAws {
       alarms: new Map(),
       counter: 0,
       route53PendingPolls: 2,
+      seen: [],
     };
     const services: Array<[string, any]> = [
       ['rds', RDSClient],
