@@ -26,6 +26,12 @@ describe('commands load only what they use', () => {
     expect(loaded.filter(isHeavy)).toEqual([]);
   }, 30_000);
 
+  it.each([['validate'], ['plan'], ['iam-policy']])('%s of an AWS runbook loads no cloud SDK', (command) => {
+    const loaded = packagesLoadedBy([command, 'runbooks/aws-rds-cross-region.yaml']);
+    expect(loaded).toContain('yaml');
+    expect(loaded.filter(isHeavy)).toEqual([]);
+  }, 30_000);
+
   it('schema loads no PostgreSQL client, SQLite or cloud SDK', () => {
     expect(packagesLoadedBy(['schema']).filter(isHeavy)).toEqual([]);
   }, 30_000);

@@ -77,12 +77,17 @@ async function factsOf(s: AwsSession, ref: ResourceRef, signal: AbortSignal): Pr
 export async function awsPreflight(resources: readonly ResourceRef[], ctx: PreflightContext): Promise<PreflightProblem[]> {
   const s = awsSession(ctx);
   const problems: PreflightProblem[] = [];
-  const sts = await import('@aws-sdk/client-sts');
-  try {
-    await s.call('sts', {}, new sts.GetCallerIdentityCommand({}), 'preflight: checking the AWS credentials', ctx.signal);
-  } catch (err) {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    return [{ resource: resources.map((r) => r.name).join(', '), message: `AWS credentials do not work: ${messageOf(err)}` }];
+  // S3-compatible stores and emulators (an `endpoint`) have no STS: their own read-only calls
+  // below check the credentials. Anything on AWS itself is checked with GetCallerIdentity first.
+  const onAws = resources.some((r) => r.spec.endpoint === undefined) || (ctx.steps ?? []).some((st) => st.action.startsWith('aws.') && st.target === undefined);
+  if (onAws) {
+    const sts = await import('@aws-sdk/client-sts');
+    try {
+      await s.call('sts', {}, new sts.GetCallerIdentityCommand({}), 'preflight: checking the AWS credentials', ctx.signal);
+    } catch (err) {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      return [{ resource: resources.map((r) => r.name).join(', ') || 'aws', message: `AWS credentials do not work: ${messageOf(err)}` }];
+    }
   }
   const facts = new Map<string, Facts>();
   await Promise.all(
