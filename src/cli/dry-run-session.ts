@@ -5,13 +5,12 @@ import { redactText, redactValue } from '../log.js';
 import { EXIT } from './exit-codes.js';
 import { out, outJson } from './output.js';
 import { printPlan } from './commands/plan-command.js';
-import type { SessionOptions } from './run-session.js';
 
 /**
  * `drill|failover --dry-run`: preflight and plan, no mutating call. Exit 0 when the preflight
  * found nothing, 3 when it found problems (the run would stop there). Nothing is recorded.
  */
-export async function dryRunSession(base: Pick<RunOptions, 'loaded' | 'registry' | 'mode' | 'settings'> & { log: Logger }, opts: SessionOptions): Promise<number> {
+export async function dryRunSession(base: Pick<RunOptions, 'loaded' | 'registry' | 'mode' | 'settings'> & { log: Logger }, opts: { json?: boolean }): Promise<number> {
   const r = await dryRunDrill(base);
   const ok = r.problems.length === 0;
   if (opts.json) {

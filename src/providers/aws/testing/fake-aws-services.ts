@@ -1,4 +1,4 @@
-import { sdkError } from './fake-aws.js';
+import { sdkError } from './sdk-error.js';
 
 /** An RDS instance of the fake; `next` holds the states it passes through, one per Describe. */
 export interface FakeDbInstance {

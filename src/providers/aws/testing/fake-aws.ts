@@ -7,6 +7,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { FisClient } from '@aws-sdk/client-fis';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { handlers, type FakeState } from './fake-aws-services.js';
+import { sdkError } from './sdk-error.js';
+
+export { sdkError } from './sdk-error.js';
 
 export type { FakeCluster, FakeDbInstance, FakeEc2Instance, FakeState } from './fake-aws-services.js';
 
@@ -41,11 +44,6 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** An error shaped like the SDK's service exceptions (what `awsCall` classifies). */
-export function sdkError(name: string, status: number, message = `${name}`): Error {
-  return Object.assign(new Error(message), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
 }
 
 /**
