@@ -13,6 +13,7 @@ const BENCHES: Bench[] = [
   { name: 'rto-accuracy', run: async (p) => (await import('./rto-accuracy.bench.js')).rtoAccuracyBench(p) },
   { name: 'lab-drivers', run: async (p) => (await import('./lab-drivers.bench.js')).labDriversBench(p) },
   { name: 'local-failover', run: async (p) => (await import('./local-failover.bench.js')).localFailoverBench(p) },
+  { name: 'aws', run: async (p) => (await import('./aws.bench.js')).awsBench(p) },
 ];
 
 const filter = process.argv[2];
