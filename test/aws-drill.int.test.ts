@@ -87,7 +87,7 @@ describe('an AWS drill against the fakes', () => {
 
   it('completes with 30% of SDK calls failing with throttling or 5xx (seeded)', async () => {
     fake = fakeWorld({ failRate: 0.3, seed: 42 });
-    const result = await runDrill({ loaded: load(RDS_DRILL()), registry, stateDir: stateDir(), log: quiet, env: ENV, settings: { aws: { ...FAST, attempts: 8 } } });
+    const result = await runDrill({ loaded: load(RDS_DRILL()), registry, stateDir: stateDir(), log: quiet, env: ENV, settings: { aws: { ...FAST } } });
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('completed');
     const failed = fake.calls.filter((c) => c.outcome === 'ThrottlingException' || c.outcome === 'ServiceUnavailable').length;

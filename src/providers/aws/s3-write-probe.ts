@@ -37,8 +37,9 @@ export class S3WriteProbe implements ProbeInstance {
       const seq = ++this.seq;
       try {
         const key = `${markerPrefix(ref, this.ctx.runId)}${this.writer}/${String(seq).padStart(10, '0')}`;
-        // One try per check (the next check is the retry): a slow retry must not pass for an outage's end.
-        await s.call('s3', targetOf(ref), new s3.PutObjectCommand({ Bucket: String(ref.spec.bucket), Key: key, Body: String(seq), ContentType: 'text/plain' }), `probe ${this.ctx.probeName}`, signal, 1);
+        // Throttling and 5xx are retried inside the check (bounded by its timeout), as an
+        // application would; the check's start is what the measurement uses.
+        await s.call('s3', targetOf(ref), new s3.PutObjectCommand({ Bucket: String(ref.spec.bucket), Key: key, Body: String(seq), ContentType: 'text/plain' }), `probe ${this.ctx.probeName}`, signal);
         this.ctx.record({ t: this.ctx.clock.now(), kind: 'write-ack', probe: this.ctx.probeName, writer: this.writer, seq, endpoint: ref.name });
         this.preferred = ref;
         return { ok: true, endpoint: ref.name };
