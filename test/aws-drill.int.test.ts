@@ -74,10 +74,11 @@ describe('an AWS drill against the fakes', () => {
     const truth = seen[up]!.t - seen[down]!.t;
     const m = result.measurements;
     expect(m.outageObserved).toBe(true);
-    // The probe samples the outage every 20 ms (the resolution, as observed); a check's Describe
-    // lands a little after its start (more on a loaded machine: 30 ms allowed).
-    expect(Math.abs(m.rtoMs! - truth)).toBeLessThanOrEqual(m.rtoResolutionMs! + 30);
-    expect(truth).toBeGreaterThanOrEqual(400);
+    // The probe samples the outage every 20 ms (the resolution, as observed), while the waiter's
+    // Describes see the edges sooner; a check's Describe lands a little after its start, at each
+    // end (more on a loaded machine: 30 ms allowed per end).
+    expect(Math.abs(m.rtoMs! - truth)).toBeLessThanOrEqual(m.rtoResolutionMs! + 60);
+    expect(truth).toBeGreaterThan(300);
     expect(m.lostWrites).toBe(0);
     expect(m.acknowledgedWrites).toBe(fake.state.buckets.get('orders-data')!.size);
     // The promoted replica's endpoint reached the DNS record through the step output.
