@@ -48,7 +48,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   'aws-fis-experiment.yaml': {
     Preflight: ['fis:GetExperimentTemplate', 'rds:DescribeDBClusters', 'sts:GetCallerIdentity'],
     ProbeErrors: ['cloudwatch:DescribeAlarms'],
-    StepFaultChaos: ['fis:GetExperiment', 'fis:GetExperimentTemplate', 'fis:StartExperiment', 'fis:StopExperiment', 'fis:TagResource'],
+    StepFaultChaos: ['fis:GetExperiment', 'fis:GetExperimentTemplate', 'fis:ListExperiments', 'fis:StartExperiment', 'fis:StopExperiment', 'fis:TagResource'],
   },
   'aws-rds-cross-region.yaml': {
     Preflight: ['rds:DescribeDBInstances', 'route53:GetHostedZone', 'sts:GetCallerIdentity'],

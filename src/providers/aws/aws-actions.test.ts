@@ -94,6 +94,20 @@ describe('FIS', () => {
     expect(fake.state.experiments.get(String(out!.experimentId))!.status).toBe('stopped');
   });
 
+  it('on resume, adopts the experiment this run started (over pages of listings) and stops it at the run’s end', async () => {
+    fake = fakeWorld();
+    const session = await awsProvider.open!(actionContext(new AwsSession(FAST), {}));
+    const s = session.state as AwsSession;
+    Object.assign(s.settings, FAST);
+    fake.state.experiments.set('EXPother', { status: 'running', next: [], templateId: 'EXTfake1', tags: { 'lifeboat:run': 'another-run' } });
+    expect(await fisStartExperiment.isDone!(actionContext(s, { phase: 'fault' }), { templateId: 'EXTfake1', waitFor: 'running' })).toBe(false);
+    fake.state.experiments.set('EXPmine', { status: 'running', next: [], templateId: 'EXTfake1', tags: { 'lifeboat:run': 'run-test' } });
+    expect(await fisStartExperiment.isDone!(actionContext(s, { phase: 'fault' }), { templateId: 'EXTfake1', waitFor: 'running' })).toEqual({ done: true, output: { experimentId: 'EXPmine', state: 'running' } });
+    await session.close();
+    expect(fake.state.experiments.get('EXPmine')!.status).toBe('stopped');
+    expect(fake.state.experiments.get('EXPother')!.status).toBe('running');
+  });
+
   it('stops the experiment at once when the step is aborted', async () => {
     fake = fakeWorld();
     fake.state.templates.set('EXTslow', { 'lifeboat:drill': 'allowed' });

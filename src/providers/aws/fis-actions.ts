@@ -25,7 +25,7 @@ export const fisStartExperiment: ActionDef<FisParams> = {
     waitFor: z.enum(['running', 'completed']).default('running').describe('running: the fault step ends once the experiment runs; completed: once it ended.'),
   }),
   mutates: true,
-  permissions: ['fis:StartExperiment', 'fis:GetExperiment', 'fis:StopExperiment', 'fis:GetExperimentTemplate', 'fis:TagResource'],
+  permissions: ['fis:StartExperiment', 'fis:GetExperiment', 'fis:StopExperiment', 'fis:GetExperimentTemplate', 'fis:TagResource', 'fis:ListExperiments'],
   async run(ctx, p) {
     const s = awsSession(ctx);
     const fis = await import('@aws-sdk/client-fis');
@@ -62,5 +62,26 @@ export const fisStartExperiment: ActionDef<FisParams> = {
       }
       throw err;
     }
+  },
+  /**
+   * On resume: an experiment this run started (tagged with the run id) is the fault already in
+   * place; it is adopted, so the run's end stops it if it still runs.
+   */
+  async isDone(ctx, p) {
+    const s = awsSession(ctx);
+    const fis = await import('@aws-sdk/client-fis');
+    const t = p.region ? { region: p.region } : {};
+    let token: string | undefined;
+    do {
+      const out = await s.call('fis', t, new fis.ListExperimentsCommand({ ...(token ? { nextToken: token } : {}) }), what(this.name, undefined), ctx.signal);
+      for (const e of out.experiments ?? []) {
+        if (e.tags?.['lifeboat:run'] !== ctx.runId || e.experimentTemplateId !== p.templateId || !e.id) continue;
+        const st = e.state?.status as string | undefined;
+        if (!ENDED.has(st ?? '')) s.experiments.set(e.id, p.region);
+        if (st === 'running' || (p.waitFor === 'completed' && st === 'completed')) return { done: true, output: { experimentId: e.id, state: st } };
+      }
+      token = out.nextToken;
+    } while (token);
+    return false;
   },
 };

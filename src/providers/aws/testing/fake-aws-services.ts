@@ -50,7 +50,7 @@ export interface FakeState {
   changes: Map<string, number>;
   buckets: Map<string, Map<string, { body: Uint8Array; etag: string; lastModified: Date }>>;
   templates: Map<string, Record<string, string>>;
-  experiments: Map<string, { status: string; next: string[] }>;
+  experiments: Map<string, { status: string; next: string[]; templateId?: string; tags?: Record<string, string> }>;
   alarms: Map<string, string>;
   counter: number;
   /** How many GetChange polls a Route 53 change stays PENDING. */
@@ -271,7 +271,7 @@ export const handlers: Record<string, Record<string, Handler>> = {
     StartExperiment: (s, i) => {
       if (!s.templates.has(i.experimentTemplateId)) throw notFound('ResourceNotFoundException', `template ${i.experimentTemplateId}`);
       const id = `EXP${++s.counter}`;
-      s.experiments.set(id, { status: 'initiating', next: ['initiating', 'running'] });
+      s.experiments.set(id, { status: 'initiating', next: ['initiating', 'running'], templateId: i.experimentTemplateId, tags: i.tags });
       return { experiment: { id, state: { status: 'initiating' } } };
     },
     GetExperiment: (s, i) => {
@@ -280,6 +280,12 @@ export const handlers: Record<string, Record<string, Handler>> = {
       const n = e.next.shift();
       if (n) e.status = n;
       return { experiment: { id: i.id, state: { status: e.status } } };
+    },
+    ListExperiments: (s, i) => {
+      const all = [...s.experiments.entries()].filter(([, e]) => !i.experimentTemplateId || e.templateId === i.experimentTemplateId);
+      const start = i.nextToken ? Number(i.nextToken) : 0;
+      const page = all.slice(start, start + 1).map(([id, e]) => ({ id, experimentTemplateId: e.templateId, tags: e.tags, state: { status: e.status } }));
+      return { experiments: page, ...(start + 1 < all.length ? { nextToken: String(start + 1) } : {}) };
     },
     StopExperiment: (s, i) => {
       const e = s.experiments.get(i.id);
