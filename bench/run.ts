@@ -15,6 +15,7 @@ const BENCHES: Bench[] = [
   { name: 'local-failover', run: async (p) => (await import('./local-failover.bench.js')).localFailoverBench(p) },
   { name: 'status', run: async (p) => (await import('./status.bench.js')).statusBench(p) },
   { name: 'backups-classify', run: async (p) => (await import('./backups-classify.bench.js')).backupsClassifyBench(p) },
+  { name: 'aws', run: async (p) => (await import('./aws.bench.js')).awsBench(p) },
 ];
 
 const filter = process.argv[2];

@@ -26,13 +26,14 @@ export type { RetryPolicy } from './runbook/fields.js';
 export { createRegistry } from './providers/registry.js';
 export type { Registry } from './providers/registry.js';
 export { defaultRegistry } from './cli/default-registry.js';
-export { actionMutates, hasCapability } from './providers/types.js';
+export { actionMutates, actionPermissions, hasCapability } from './providers/types.js';
 export type {
   ActionContext,
   ActionDef,
   Phase,
   PreflightContext,
   PreflightProblem,
+  PreflightStep,
   ProbeContext,
   ProbeDef,
   ProbeInstance,
@@ -43,9 +44,13 @@ export type {
   ResourceCapability,
   ResourceRef,
   ResourceTypeDef,
+  SafetySettings,
   StepOutput,
   DoneCheck,
 } from './providers/types.js';
+export { awsProvider } from './providers/aws/aws-provider.js';
+export { AwsSession } from './providers/aws/aws-session.js';
+export type { AwsRunSettings } from './providers/aws/aws-session.js';
 export { builtInLabDrivers } from './lab/drivers.js';
 export { startOrder, topologyProblems } from './lab/topology.js';
 export type {
@@ -68,6 +73,10 @@ export { planRun } from './engine/plan.js';
 export type { RunPlan, PlannedPhase, PlannedStep } from './engine/plan.js';
 export { runDrill, newRunId } from './engine/run-drill.js';
 export type { RunOptions, ResumeState } from './engine/run-drill.js';
+export { dryRunDrill } from './engine/dry-run.js';
+export type { DryRunResult } from './engine/dry-run.js';
+export { iamPolicyOf } from './engine/iam-policy.js';
+export type { IamPolicy } from './engine/iam-policy.js';
 export { createClock } from './timeline/clock.js';
 export type { Clock } from './timeline/clock.js';
 

@@ -104,11 +104,11 @@ describe('lifeboat failover (a real incident on a standing PostgreSQL pair)', ()
     const r = await runCli(['--state-dir', state, 'failover', file, '--dry-run'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Plan for orders-incident (failover)');
-    expect(r.stderr).toContain('dry run: preflight done');
+    expect(r.stdout).toContain('preflight: passed');
     // A primary that does not answer is what an incident looks like: reported, not fatal.
     const down = await runCli(['--state-dir', state, 'failover', file, '--dry-run'], { ...env, PRIMARY_PORT: '1' });
     expect(down.code, down.stderr).toBe(0);
-    expect(down.stderr).toMatch(/preflight: primary: does not answer/);
+    expect(down.stdout).toMatch(/preflight: problems \(expected in an outage[^]*✘ primary: does not answer/);
     expect(existsSync(join(state, 'runs'))).toBe(false);
     expect(existsSync(join(state, 'history.db'))).toBe(false);
     const [row] = await query<{ rec: boolean }>(lab.service('replica').connection(), 'select pg_is_in_recovery() as rec');

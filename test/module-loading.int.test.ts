@@ -33,6 +33,12 @@ describe('commands load only what they use', () => {
     expect(loaded.filter(isHeavy)).toEqual([]);
   }, 30_000);
 
+  it.each([['validate'], ['plan'], ['iam-policy']])('%s of an AWS runbook loads no cloud SDK', (command) => {
+    const loaded = packagesLoadedBy([command, 'runbooks/aws-rds-cross-region.yaml']);
+    expect(loaded).toContain('yaml');
+    expect(loaded.filter(isHeavy)).toEqual([]);
+  }, 30_000);
+
   it('backups check of the local example policy loads no cloud SDK (only the history store)', () => {
     const loaded = packagesLoadedBy(['--state-dir', tempStateDir(), 'backups', 'check', 'runbooks/local-backup-policy.yaml']);
     expect(loaded).toContain('better-sqlite3');

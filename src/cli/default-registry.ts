@@ -1,5 +1,5 @@
 import { builtInLabDrivers } from '../lab/drivers.js';
-import { awsProvider } from '../providers/aws/aws-resources.js';
+import { awsProvider } from '../providers/aws/aws-provider.js';
 import { genericProvider } from '../providers/generic/generic-provider.js';
 import { labProvider } from '../providers/lab/lab-actions.js';
 import { postgresProvider } from '../providers/postgres/postgres-provider.js';

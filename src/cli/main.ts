@@ -20,6 +20,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, trace (env LIFEBOAT_LOG_LEVEL)')
     .option('--log-file <file>', 'write JSON logs to this file instead of stderr')
     .option('--store <url>', 'keep the run history in a shared PostgreSQL (postgres://user:password@host/db) instead of the state directory (env LIFEBOAT_STORE)')
+    .option('--profile <name>', 'AWS profile of the standard credential chain (overrides AWS_PROFILE)')
+    .option('--region <region>', 'AWS region (overrides AWS_REGION; a resource\'s own region wins)')
     .showHelpAfterError('(run lifeboat --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut, writeErr });
@@ -61,7 +63,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'also write the reports (report.json, .md, .html, .junit.xml, .prom) to this directory')
     .option('--notify <url>', 'when the run ends, POST its result as JSON to this webhook (Slack-compatible text field); a failure only warns')
     .option('--notify-timeout <duration>', 'how long the webhook may take to answer (default 10s)')
-    .action(async (file: string, opts: { json?: boolean; out?: string; notify?: string; notifyTimeout?: string }, cmd: Command) => {
+    .option('--dry-run', 'preflight (read-only calls) and plan only: no lab, no probe, no step, no mutating call (exit 0 preflight passed, 3 not)')
+    .option('--allow-untagged', 'a fault may touch the resources the runbook lists in safety.allowUntagged even without the allow tag')
+    .action(async (file: string, opts: { json?: boolean; out?: string; notify?: string; notifyTimeout?: string; dryRun?: boolean; allowUntagged?: boolean }, cmd: Command) => {
       const { drillCommand } = await import('./commands/drill-command.js');
       setExit(await drillCommand(file, opts, globals(cmd)));
     });
@@ -193,6 +197,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (file: string, opts: { json?: boolean }) => {
       const { backupsExplainCommand } = await import('./commands/backups-command.js');
       setExit(await backupsExplainCommand(file, opts));
+    });
+
+  program
+    .command('iam-policy')
+    .description('print the least-privilege IAM policy (JSON) a runbook needs: preflight, probes and each step, from their declared permissions; calls nothing')
+    .argument('<runbook>', 'runbook file')
+    .action(async (file: string) => {
+      const { iamPolicyCommand } = await import('./commands/iam-policy-command.js');
+      setExit(await iamPolicyCommand(file));
     });
 
   const lab = program.command('lab').description('manage the labs runs leave behind');

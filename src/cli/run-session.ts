@@ -19,6 +19,19 @@ export interface SessionOptions {
   /** Webhook to post the result to when the run ends (`--notify`), and how long it may take. */
   notify?: string;
   notifyTimeout?: string;
+  /** `--allow-untagged` (see `safety.allowUntagged`). */
+  allowUntagged?: boolean;
+  /** `--dry-run`: preflight and plan only. */
+  dryRun?: boolean;
+}
+
+/** Provider settings from the command line: `--profile`, `--region`, `--allow-untagged` for AWS. */
+export function providerSettings(opts: SessionOptions, g: GlobalOptions): NonNullable<RunOptions['settings']> {
+  const aws: Record<string, unknown> = {};
+  if (g.profile !== undefined) aws.profile = g.profile;
+  if (g.region !== undefined) aws.region = g.region;
+  if (opts.allowUntagged) aws.allowUntagged = true;
+  return { aws };
 }
 
 /**
@@ -34,6 +47,11 @@ export async function runSession(
   // Checked before anything starts: a bad --notify is exit 2 with nothing run.
   const webhook = opts.notify !== undefined ? webhookTarget(opts.notify, opts.notifyTimeout) : undefined;
   const log = createLogger({ level: g.logLevel ?? (g.logFile ? 'info' : 'warn'), file: g.logFile });
+  const settings = { ...providerSettings(opts, g), ...base.settings };
+  if (base.dryRun || opts.dryRun) {
+    const { dryRunSession } = await import('./dry-run-session.js');
+    return dryRunSession({ ...base, settings, log }, opts);
+  }
   const interrupt = new AbortController();
   const cleanup = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
@@ -72,6 +90,7 @@ export async function runSession(
       // manual steps can be confirmed at this terminal when there is one.
       ...(process.stdin.isTTY ? { askOperator: askAtTerminal } : {}),
       ...base,
+      settings,
       stateDir: g.stateDir,
       log,
       signal: interrupt.signal,

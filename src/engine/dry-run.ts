@@ -1,97 +1,67 @@
-import { InvalidInputError, messageOf } from '../errors.js';
-import { redactText, registerSecrets } from '../log.js';
-import type { ProviderContext, ResourceRef } from '../providers/types.js';
-import { hasCapability } from '../providers/types.js';
+import { InternalError } from '../errors.js';
+import { registerSecrets } from '../log.js';
+import type { PreflightProblem, ProviderContext, ResourceRef } from '../providers/types.js';
 import { createClock } from '../timeline/clock.js';
-import { ms } from '../util/duration.js';
-import { measure } from '../verify/measure.js';
-import type { RunResult } from '../verify/run-result.js';
-import { envRefs, referencedEnvValues, resolveRefs } from './interpolate.js';
-import { usesStepOutputs } from './live-resource.js';
-import { ProviderSessions, providersUsedBy } from './provider-sessions.js';
+import { InvalidInputError } from '../errors.js';
+import { referencedEnvValues, resolveRefs } from './interpolate.js';
+import { planRun, type RunPlan } from './plan.js';
+import { preflightScope, ProviderSessions, providersUsedBy } from './provider-sessions.js';
+import { checkEnvironment, type RunOptions } from './run-drill.js';
 import { newRunId } from './run-id.js';
-import type { Logger } from 'pino';
-import type { Registry } from '../providers/registry.js';
-import type { LoadedRunbook } from '../runbook/types.js';
-import type { RunMode } from '../verify/run-mode.js';
+import { usesStepOutputs } from './live-resource.js';
 
-/** What a dry run uses of the run options (engine/run-drill.ts RunOptions). */
-export interface DryRunOptions {
-  loaded: LoadedRunbook;
-  registry: Registry;
-  log: Logger;
-  mode?: RunMode;
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  progress?: (line: string) => void;
+/** What a dry run found: the plan, and the preflight's problems (none: the run could start). */
+export interface DryRunResult {
+  runId: string;
+  plan: RunPlan;
+  problems: PreflightProblem[];
 }
 
 /**
- * `--dry-run`: opens the providers' sessions and runs their read-only preflight, nothing else —
- * no journal, no lock, no history, no probe, no step. The plan is printed by the caller. In a
- * drill a preflight problem fails the dry run; in a real failover (the primary is expected to be
- * down) it is reported and the dry run still succeeds. Resources of a lab (not started) and
- * resources that use step outputs (not created yet) are not checked.
+ * `--dry-run`: the providers open and run their read-only preflight (credentials, resources,
+ * each action against its target, allow tags), and the plan is returned — no lab, no probe, no
+ * step, no journal, no lock, no mutating call. Resources of a lab do not exist before a run
+ * starts the lab, nor do resources made from a step's output, so preflight sees only the others.
  */
-export async function runDryRun(opts: DryRunOptions): Promise<RunResult> {
-  const { loaded, registry, log } = opts;
+export async function dryRunDrill(opts: Pick<RunOptions, 'loaded' | 'registry' | 'log' | 'mode' | 'env' | 'signal' | 'settings'>): Promise<DryRunResult> {
+  const { loaded, registry } = opts;
   const runbook = loaded.runbook;
   const env = opts.env ?? process.env;
   const mode = opts.mode ?? 'drill';
-  const signal = opts.signal ?? new AbortController().signal;
-  const missing = envRefs({ resources: runbook.resources, probes: runbook.probes, fault: runbook.fault, failover: runbook.failover, failback: runbook.failback }).filter((n) => env[n] === undefined);
-  if (missing.length) throw new InvalidInputError(`environment variables used by the runbook are not set: ${missing.join(', ')}`);
+  checkEnvironment(runbook, env);
   registerSecrets(referencedEnvValues(runbook, env));
-  const clock = createClock();
+  const plan = planRun(runbook, mode, registry);
   const runId = `dry-run-${newRunId()}`;
-  const startedAt = clock.now();
+  const log = opts.log.child({ runId, runbook: runbook.name, dryRun: true });
   const resource = (name: string): ResourceRef => {
-    const spec = runbook.resources[name];
+    const spec = Object.hasOwn(runbook.resources, name) ? runbook.resources[name] : undefined;
     if (!spec) throw new InvalidInputError(`no resource named ${name}`);
     const { type, ...rest } = resolveRefs(spec, { env }, `resource ${name}`);
     return { name, type, spec: rest };
   };
-  const context: ProviderContext = { runId, clock, log, resource, resourceType: (t) => registry.resourceType(t), record: () => {} };
-  const checked = Object.keys(runbook.resources).filter((n) => {
-    const spec = runbook.resources[n]!;
-    return !usesStepOutputs(spec) && !hasCapability(registry.resourceType(spec.type), 'lab-service');
-  });
   const sessions = new ProviderSessions(providersUsedBy(runbook, registry), log);
-  let error: string | undefined;
-  let problems: string[] = [];
+  const context: ProviderContext = {
+    runId,
+    clock: createClock(),
+    log,
+    resource,
+    resourceType: (type) => registry.resourceType(type),
+    record: () => {
+      throw new InternalError('a dry run records nothing');
+    },
+    ...(opts.settings ? { settings: opts.settings } : {}),
+    sessionOf: (provider) => sessions.state(provider),
+  };
+  await sessions.open(context);
   try {
-    await sessions.open(context);
-    problems = (await sessions.preflight(checked.map(resource), context, registry, signal)).map((p) => `${p.resource}: ${p.message}`);
-    for (const p of problems) opts.progress?.(`preflight: ${redactText(p)}`);
-    if (problems.length) error = `preflight: ${problems.join('; ')}`;
-  } catch (err) {
-    error = messageOf(err);
+    // A resource made from a step's output (a restored instance) does not exist yet: not checked.
+    const resources = Object.keys(runbook.resources)
+      .filter((n) => !usesStepOutputs(runbook.resources[n]!))
+      .map(resource)
+      .filter((r) => registry.resourceType(r.type)?.labServiceField === undefined);
+    const problems = await sessions.preflight(resources, context, registry, opts.signal ?? new AbortController().signal, preflightScope(runbook, plan));
+    return { runId, plan, problems };
   } finally {
     await sessions.close();
   }
-  const objectives = {
-    ...(runbook.objectives.rto ? { rtoMs: ms(runbook.objectives.rto) } : {}),
-    ...(runbook.objectives.rpo ? { rpoMs: ms(runbook.objectives.rpo) } : {}),
-  };
-  const m = measure({ timeline: [], recoveryProbes: runbook.recovery?.all ?? [], stableForMs: 0, mode, objectives });
-  // A real failover goes on through preflight problems (the primary is down): so does its dry run.
-  const failed = error !== undefined && (mode === 'drill' || problems.length === 0);
-  return {
-    runId,
-    runbook: runbook.name,
-    file: loaded.file,
-    mode,
-    status: failed ? 'failed' : 'completed',
-    verdict: 'incomplete',
-    startedAt,
-    finishedAt: clock.now(),
-    attempts: 0,
-    objectives,
-    measurements: m.measurements,
-    verdicts: [],
-    steps: [],
-    ...(error ? { error: redactText(error) } : {}),
-    cleanupErrors: [],
-    timeline: [],
-  };
 }

@@ -44,6 +44,8 @@ export interface RunPlan {
   mode: RunMode;
   lab?: { driver: string; services: string[] };
   probes: string[];
+  /** Probes whose failure during the fault or failover phase stops the run (`stopWhen`). */
+  stopWhen?: string[];
   recovery?: { all: string[]; stableForMs: number; timeoutMs: number };
   objectives: { rtoMs?: number; rpoMs?: number };
   phases: PlannedPhase[];
@@ -106,6 +108,7 @@ export function planRun(runbook: Runbook, mode: RunMode, registry: Registry): Ru
     mode,
     ...(runbook.lab && mode === 'drill' ? { lab: { driver: runbook.lab.driver, services: Object.keys(runbook.lab.services) } } : {}),
     probes: Object.keys(runbook.probes),
+    ...(runbook.stopWhen?.length ? { stopWhen: runbook.stopWhen } : {}),
     ...(runbook.recovery
       ? { recovery: { all: runbook.recovery.all, stableForMs: ms(runbook.recovery.stableFor), timeoutMs: ms(runbook.recovery.timeout) } }
       : {}),

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { InfrastructureError, messageOf } from '../errors.js';
 import type { Registry } from '../providers/registry.js';
-import type { PreflightProblem, Provider, ProviderContext, ProviderSession, ResourceRef } from '../providers/types.js';
+import type { PreflightContext, PreflightProblem, PreflightStep, Provider, ProviderContext, ProviderSession, ResourceRef } from '../providers/types.js';
+import type { RunPlan } from './plan.js';
 import { isParallel, PHASES, type ActionStep, type Runbook } from '../runbook/types.js';
 
 /** How long all preflight checks of a run may take together. */
@@ -50,15 +51,22 @@ export class ProviderSessions {
    * Runs every provider's read-only preflight over the resources of its types. Returns the
    * problems found (each naming its resource); changes nothing.
    */
-  async preflight(resources: readonly ResourceRef[], ctx: ProviderContext, registry: Registry, signal: AbortSignal): Promise<PreflightProblem[]> {
+  async preflight(
+    resources: readonly ResourceRef[],
+    ctx: ProviderContext,
+    registry: Registry,
+    signal: AbortSignal,
+    scope: Pick<PreflightContext, 'steps' | 'safety'> = {},
+  ): Promise<PreflightProblem[]> {
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(PREFLIGHT_DEADLINE_MS)]);
     const problems: PreflightProblem[] = [];
     for (const p of this.providers) {
       if (!p.preflight) continue;
       const own = resources.filter((r) => registry.providerOf('resourceType', r.type) === p);
-      if (own.length === 0) continue;
+      // A provider used only by steps (a FIS experiment) still checks them: the allow tag of a template.
+      if (own.length === 0 && !(scope.steps ?? []).some((st) => registry.providerOf('action', st.action) === p)) continue;
       try {
-        problems.push(...(await p.preflight(own, { ...ctx, signal: bounded, session: this.state(p.name) })));
+        problems.push(...(await p.preflight(own, { ...ctx, ...scope, signal: bounded, session: this.state(p.name) })));
       } catch (err) {
         if (signal.aborted) throw err;
         problems.push({ resource: own.map((r) => r.name).join(', '), message: `preflight of provider ${p.name} failed: ${messageOf(err)}` });
@@ -73,4 +81,15 @@ export class ProviderSessions {
     this.sessions.clear();
     for (const [name, s] of open) await s.close().catch((err: unknown) => this.log.warn({ provider: name, err: messageOf(err) }, 'provider session did not close'));
   }
+}
+
+/** What preflight sees of a run: every step it will execute (compensations too) and the runbook's safety section. */
+export function preflightScope(runbook: Runbook, plan: RunPlan): Pick<PreflightContext, 'steps' | 'safety'> {
+  const steps: PreflightStep[] = [];
+  for (const phase of plan.phases)
+    for (const s of phase.steps)
+      for (const x of s.compensate ? [s, s.compensate] : [s])
+        steps.push({ phase: phase.phase, stepId: x.id, action: x.action, ...(x.target ? { target: x.target } : {}), params: x.params });
+  const safety = runbook.safety;
+  return { steps, safety: { allowUntagged: safety?.allowUntagged ?? [], ...(safety?.allowTag ? { allowTag: safety.allowTag } : {}) } };
 }

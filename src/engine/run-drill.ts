@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { AbortedError, InfrastructureError, InvalidInputError, messageOf } from '../errors.js';
+import { AbortedError, InfrastructureError, InternalError, InvalidInputError, messageOf } from '../errors.js';
 import type { Lab } from '../lab/types.js';
 import { redactText, registerSecrets } from '../log.js';
 import { redactRunbookText } from '../util/redact-runbook.js';
@@ -19,13 +19,12 @@ import { envRefs, referencedEnvValues, resolveRefs } from './interpolate.js';
 import { Journal } from './journal.js';
 import { startLabSession } from './lab-session.js';
 import { planRun, type PlannedPhase } from './plan.js';
-import { ProviderSessions, providersUsedBy } from './provider-sessions.js';
+import { preflightScope, ProviderSessions, providersUsedBy } from './provider-sessions.js';
 import { phaseStatus, priorSteps, type ResumeState } from './resume-state.js';
 import { newRunId } from './run-id.js';
 import { acquireRunLock } from './run-lock.js';
 import { runbookAbout, withStepDescriptions } from './run-about.js';
 import { findApproval, waitForApproval } from './approvals.js';
-import { runDryRun } from './dry-run.js';
 import { readHeartbeat } from './heartbeat.js';
 import { liveResource, usesStepOutputs } from './live-resource.js';
 import { StopConditions } from './stop-conditions.js';
@@ -57,7 +56,12 @@ export interface RunOptions {
   incidentStart?: number;
   /** Asks the operator at this terminal to confirm a `manual` step (given when stdin is a TTY). */
   askOperator?: (stepId: string, instructions: string, signal: AbortSignal) => Promise<Approval>;
-  /** Preflight and plan only (`--dry-run`): no journal, no probe, no step (see dry-run.ts). */
+  /** Per-provider settings from the command line (e.g. `aws`: profile, region, allowUntagged), seen by providers as `ctx.settings`. */
+  settings?: ProviderContext['settings'];
+  /**
+   * Preflight and plan only (`--dry-run`): providers open, read-only preflight, no lab, no probe,
+   * no step. Run by `dryRunDrill` (engine/dry-run.ts); `runDrill` refuses it.
+   */
   dryRun?: boolean;
 }
 
@@ -89,7 +93,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   const signal = opts.signal ?? new AbortController().signal;
   const cleanupSignal = opts.cleanupSignal ?? new AbortController().signal;
   const progress = opts.progress ?? (() => {});
-  if (opts.dryRun) return runDryRun(opts);
+  if (opts.dryRun) throw new InternalError('a dry run is run by dryRunDrill, never by runDrill');
   checkEnvironment(runbook, env);
   // Every value the runbook takes from the environment is masked wherever text leaves Lifeboat.
   registerSecrets(referencedEnvValues(runbook, env));
@@ -194,6 +198,8 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
         return waitForApproval(runDir, stepId, s, ask ? (sig) => ask(stepId, instructions, sig) : undefined);
       },
     },
+    ...(opts.settings ? { settings: opts.settings } : {}),
+    sessionOf: (provider) => sessions.state(provider),
   };
   const sessions = new ProviderSessions(providersUsedBy(runbook, registry), rlog);
   // stopWhen: a failing guard probe during the fault or failover phase stops the run.
@@ -409,7 +415,7 @@ export async function runDrill(opts: RunOptions): Promise<RunResult> {
   async function runPreflight(): Promise<void> {
     // A resource that uses a step's output does not exist yet (a restored instance): not checked.
     const resources = Object.keys(runbook.resources).filter((n) => !usesStepOutputs(runbook.resources[n]!)).map(resource);
-    const problems = await sessions.preflight(resources, context, registry, signal);
+    const problems = await sessions.preflight(resources, context, registry, signal, preflightScope(runbook, plan));
     const text = problems.map((p) => `${p.resource}: ${p.message}`).join('; ');
     if (problems.length === 0) return;
     if (mode === 'drill') throw new InfrastructureError(`preflight: ${text}`);

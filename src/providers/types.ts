@@ -31,6 +31,8 @@ export interface ResourceTypeDef {
   postgres?(ref: ResourceRef, ctx: ProviderContext): PgConfig[];
   /** Capability `lab-service`: the field naming the lab service the resource stands for. */
   labServiceField?: string;
+  /** Cross-field checks of the resource's fields, beyond their schema (e.g. exactly one of `id` or `tags`). */
+  validate?(spec: Record<string, unknown>): Array<{ path: string; message: string }>;
   /** Capability `heartbeat`: `lifeboat heartbeat` can keep beats on this resource (a table, objects). */
   heartbeat?(ref: ResourceRef, ctx: ProviderContext, options: HeartbeatOptions): HeartbeatTarget;
 }
@@ -81,6 +83,13 @@ export interface ProviderContext {
   resourceType(type: string): ResourceTypeDef | undefined;
   /** Appends an event to the run's timeline (and journal). */
   record(event: TimelineEvent): void;
+  /** Per-provider settings from the command line, by provider name (e.g. `aws`: `--profile`, `--region`, `--allow-untagged`). */
+  settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The per-run state of any provider (what its `open` returned): lets a resource type of one
+   * provider say how to reach it from another's probe (an RDS endpoint for the `postgres.*` probes).
+   */
+  sessionOf?(provider: string): unknown;
   /** Operator confirmations of `manual` steps (absent outside a run). */
   approvals?: Approvals;
 }
@@ -149,6 +158,8 @@ export interface ActionDef<P extends Record<string, unknown> = Record<string, un
   mutates: boolean | ((params: Record<string, unknown>) => boolean);
   /** Cross-field checks of the parameters, beyond their schema; returns problems by parameter path. */
   validate?(params: P): Array<{ path: string; message: string }>;
+  /** IAM permissions the action needs (its calls and its waiter's), for `lifeboat iam-policy`. */
+  permissions?: readonly string[] | ((params: P) => readonly string[]);
   run(ctx: ActionContext, params: P): Promise<StepOutput>;
   /**
    * Used on resume for the step that was in flight at the crash: whether its effect is already
@@ -202,6 +213,8 @@ export interface ProbeDef<P extends Record<string, unknown> = Record<string, unk
   params: z.ZodObject;
   /** Cross-field checks of the parameters, beyond their schema. */
   validate?(params: P): Array<{ path: string; message: string }>;
+  /** IAM permissions the probe needs, for `lifeboat iam-policy`. */
+  permissions?: readonly string[];
   create(ctx: ProbeContext, params: P): ProbeInstance;
 }
 
@@ -218,10 +231,28 @@ export interface ProviderSession {
   close(): Promise<void>;
 }
 
+/** A step of the run as preflight sees it: which action will touch which resource, in which phase. */
+export interface PreflightStep {
+  phase: Phase;
+  stepId: string;
+  action: string;
+  target?: string;
+  params: Record<string, unknown>;
+}
+
+/** The runbook's `safety` section: resources a fault may touch without the allow tag, and that tag. */
+export interface SafetySettings {
+  allowUntagged: readonly string[];
+  allowTag?: string;
+}
+
 /** What a preflight gets: the run's context, a signal bounding the checks, and the provider's session. */
 export interface PreflightContext extends ProviderContext {
   signal: AbortSignal;
   session?: unknown;
+  /** Every step the run will execute (compensations included), so preflight can check each action fits its target. */
+  steps?: readonly PreflightStep[];
+  safety?: SafetySettings;
 }
 
 /** A provider groups resource types, actions and probes of one technology. */
@@ -237,6 +268,14 @@ export interface Provider {
    * work, endpoints answer). Called after the lab is up, before steady state.
    */
   preflight?(resources: readonly ResourceRef[], ctx: PreflightContext): Promise<PreflightProblem[]>;
+  /** IAM permissions the preflight's read-only calls need for these resource types and steps, for `lifeboat iam-policy`. */
+  preflightPermissions?(resourceTypes: readonly string[], steps: readonly PreflightStep[]): readonly string[];
+}
+
+/** The permissions a step of `def` with these parameters needs. */
+export function actionPermissions(def: Pick<ActionDef, 'permissions'> | undefined, params: Record<string, unknown>): readonly string[] {
+  if (!def?.permissions) return [];
+  return typeof def.permissions === 'function' ? def.permissions(params) : def.permissions;
 }
 
 /** Whether a step of `def` with these parameters changes anything (unknown actions count as mutating). */

@@ -54,12 +54,12 @@ describe('capabilities, not type names', () => {
       '  w: { type: postgres.writes, endpoints: [web] }',
       'recovery: { all: [w] }',
     ]);
-    expect(problems(text)).toEqual(['probes.w.endpoints[0]: resource "web" is of type container.web; expected lab.postgres or postgres or container.pg']);
+    expect(problems(text)).toEqual(['probes.w.endpoints[0]: resource "web" is of type container.web; expected lab.postgres or postgres or aws.rds.instance or aws.rds.cluster or container.pg']);
   });
 
   it('asks for a probe that measures writes, whatever its type, for an RPO objective', () => {
     const text = doc(['resources:', '  db: { type: container.pg, port: 5432 }', 'probes:', '  q: { type: postgres.query, endpoints: [db] }', 'recovery: { all: [q] }']);
-    expect(problems(text)).toEqual(['objectives.rpo: an RPO objective needs a probe of type postgres.writes to measure data loss']);
+    expect(problems(text)).toEqual(['objectives.rpo: an RPO objective needs a probe of type postgres.writes or aws.s3.writes to measure data loss']);
   });
 
   it('refuses at validation a hold-wal under a lab driver whose services cannot hold WAL', () => {

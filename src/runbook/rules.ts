@@ -62,6 +62,7 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
   };
   for (const [name, r] of Object.entries(resources)) {
     if (!isObj(r)) continue;
+    for (const v of (typeof r.type === 'string' ? registry.resourceType(r.type)?.validate?.(r) : undefined) ?? []) push(['resources', name, ...v.path.split('.')], v.message);
     const field = typeof r.type === 'string' ? registry.resourceType(r.type)?.labServiceField : undefined;
     if (field !== undefined) {
       const svc = str(r[field]);
@@ -70,6 +71,11 @@ export function checkRules(doc: unknown, registry: Registry): FlatIssue[] {
         push(['resources', name, field], `no lab service named "${svc}" (lab services: ${Object.keys(labServices).join(', ') || 'none'})`);
     }
   }
+
+  const safety = isObj(doc.safety) ? doc.safety : undefined;
+  arr(safety?.allowUntagged).forEach((n, i) => {
+    if (typeof n === 'string' && !has(resources, n)) push(['safety', 'allowUntagged', i], `no resource named "${n}"`);
+  });
 
   for (const [name, p] of Object.entries(probes)) {
     if (!isObj(p)) continue;

@@ -143,6 +143,17 @@ export function buildRunbookSchema(registry: Registry) {
         })
         .optional()
         .describe('Removed: backup policies are files of kind: BackupPolicy.'),
+      safety: z
+        .strictObject({
+          allowUntagged: z.array(Name).default([]).describe('Resources a fault may touch without the allow tag — only when the command line says --allow-untagged too.'),
+          allowTag: z
+            .string()
+            .regex(/^[^=]+=.*$/, { message: 'expected key=value, e.g. lifeboat:drill=allowed' })
+            .default('lifeboat:drill=allowed')
+            .describe('The tag (key=value) a cloud resource must carry before a fault may touch it.'),
+        })
+        .optional()
+        .describe('Blast-radius guard for cloud faults.'),
       fault: phase.describe('Drill mode only: how the outage is simulated.'),
       failover: phase.describe('Steps that restore service (both modes). May be empty for self-healing systems.'),
       failback: phase.describe('Drill mode: restore the normal topology afterwards.'),

@@ -59,6 +59,8 @@ export interface Runbook {
   recovery?: { all: string[]; stableFor: string; timeout: string };
   stopWhen?: string[];
   heartbeat?: { target: string; interval: string; table: string; prefix: string; retention: string };
+  /** Blast-radius guard for cloud faults. */
+  safety?: { allowUntagged: string[]; allowTag: string };
   fault: PhaseItem[];
   failover: PhaseItem[];
   failback: PhaseItem[];

@@ -1,13 +1,9 @@
 import { InvalidInputError } from '../../errors.js';
-import { createLogger, redactText } from '../../log.js';
-import { runDrill } from '../../engine/run-drill.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { defaultRegistry } from '../default-registry.js';
-import { EXIT } from '../exit-codes.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parseIncidentStart } from '../incident-start.js';
 import { readLine } from '../operator-prompt.js';
-import { outJson, writeErr } from '../output.js';
 import { runSession, type SessionOptions } from '../run-session.js';
 import { planCommand } from './plan-command.js';
 
@@ -27,17 +23,9 @@ export async function failoverCommand(file: string, opts: FailoverOptions, g: Gl
   const loaded = await loadRunbook(file, registry);
   const name = loaded.runbook.name;
   const incidentStart = opts.incidentStart !== undefined ? parseIncidentStart(opts.incidentStart) : undefined;
+  // --dry-run: preflight (read-only) and the plan; nothing asks, nothing runs.
+  if (opts.dryRun) return runSession({ loaded, registry, mode: 'failover', dryRun: true }, opts, g);
   if (!opts.json) await planCommand(file, { mode: 'failover' });
-
-  if (opts.dryRun) {
-    const log = createLogger({ level: g.logLevel ?? (g.logFile ? 'info' : 'warn'), file: g.logFile });
-    const result = await runDrill({ loaded, registry, mode: 'failover', stateDir: g.stateDir, log, dryRun: true, progress: (l) => writeErr(`${l}\n`) });
-    log.flush?.();
-    const ok = result.status === 'completed';
-    if (opts.json) outJson({ dryRun: true, runbook: name, mode: 'failover', status: result.status, ...(result.error ? { problems: result.error } : {}) });
-    else writeErr(`\ndry run: ${ok ? 'preflight done' : `preflight failed: ${redactText(result.error ?? '')}`}${ok && result.error ? ` (problems, as expected in an outage: ${redactText(result.error)})` : ''}; nothing was changed\n`);
-    return ok ? EXIT.OK : EXIT.INCOMPLETE;
-  }
 
   if (!opts.yes) {
     // Refused before any provider is opened or any SDK loaded: an unattended real failover needs --yes.

@@ -1,4 +1,4 @@
-import { planRun, type RunMode } from '../../engine/plan.js';
+import { planRun, type RunMode, type RunPlan } from '../../engine/plan.js';
 import { defaultRegistry } from '../default-registry.js';
 import { loadRunbook } from '../../runbook/load.js';
 import { redactValue } from '../../log.js';
@@ -15,6 +15,12 @@ export async function planCommand(file: string, opts: { mode: RunMode; json?: bo
     outJson(plan);
     return EXIT.OK;
   }
+  printPlan(plan);
+  return EXIT.OK;
+}
+
+/** Prints a plan for people (also the first half of `--dry-run`). */
+export function printPlan(plan: RunPlan): void {
   out(`Plan for ${plan.runbook} (${plan.mode})`);
   const obj = [plan.objectives.rtoMs !== undefined ? `RTO ${formatDuration(plan.objectives.rtoMs)}` : '', plan.objectives.rpoMs !== undefined ? `RPO ${formatDuration(plan.objectives.rpoMs)}` : '']
     .filter(Boolean)
@@ -22,7 +28,7 @@ export async function planCommand(file: string, opts: { mode: RunMode; json?: bo
   out(`  objectives: ${obj}`);
   if (plan.lab) out(`  lab: ${plan.lab.driver} (${plan.lab.services.join(', ')}) started before, removed after`);
   if (plan.probes.length) out(`  probes: ${plan.probes.join(', ')}`);
-  if (runbook.stopWhen?.length) out(`  stop conditions (status stopped, exit 3; a drill fails back) when any of these fails during fault or failover: ${runbook.stopWhen.join(', ')}`);
+  if (plan.stopWhen?.length) out(`  stop conditions (status stopped, exit 3; a drill fails back) when any of these fails during fault or failover: ${plan.stopWhen.join(', ')}`);
   if (plan.recovery) out(`  recovered when ${plan.recovery.all.join(' + ')} succeed for ${formatDuration(plan.recovery.stableForMs)} (give up after ${formatDuration(plan.recovery.timeoutMs)})`);
   let n = 0;
   for (const phase of plan.phases) {
@@ -41,5 +47,4 @@ export async function planCommand(file: string, opts: { mode: RunMode; json?: bo
       if (s.compensate) out(`     compensate: ${s.compensate.id}: ${s.compensate.action}${s.compensate.target ? ` → ${s.compensate.target}` : ''}`);
     }
   }
-  return EXIT.OK;
 }

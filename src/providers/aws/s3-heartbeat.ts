@@ -1,5 +1,5 @@
 import type { HeartbeatOptions, HeartbeatTarget, ProviderContext, ResourceRef } from '../types.js';
-import { AwsClients } from './aws-clients.js';
+import { AwsClients, type AwsSettings } from './aws-clients.js';
 import { awsCall } from './aws-call.js';
 
 /** Beats sort by key: seq (epoch ms) zero-padded. */
@@ -10,8 +10,9 @@ const keyOf = (prefix: string, seq: number) => `${prefix}${String(seq).padStart(
  * returned; objects past the retention are deleted as new beats arrive. The SDK loads only when
  * the heartbeat first writes; every call goes through Lifeboat's retry layer (`awsCall`).
  */
-export function s3Heartbeat(ref: ResourceRef, _ctx: ProviderContext, o: HeartbeatOptions): HeartbeatTarget {
-  const clients = new AwsClients();
+export function s3Heartbeat(ref: ResourceRef, ctx: ProviderContext, o: HeartbeatOptions): HeartbeatTarget {
+  // --profile / --region reach the heartbeat as they reach the AWS provider.
+  const clients = new AwsClients((ctx.settings?.aws ?? {}) as AwsSettings);
   const spec = ref.spec as { bucket: string; region?: string; endpoint?: string };
   const prefix = `${o.prefix}${o.runbook}/`;
   const what = `heartbeat on resource "${ref.name}"`;
