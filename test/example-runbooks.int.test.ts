@@ -1,21 +1,34 @@
 // Every example runbook users copy is valid and plans, and each AWS example's IAM policy is the
 // reviewed list below: a change in what an action or probe declares shows up here for review.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../src/cli/default-registry.js';
 import { iamPolicyOf } from '../src/engine/iam-policy.js';
 import { planRun } from '../src/engine/plan.js';
 import { loadRunbook } from '../src/runbook/load.js';
+import { loadPolicy } from '../src/backups/load-policy.js';
 import { ROOT, runCli } from './support/run-cli.js';
 
 const registry = defaultRegistry();
-const examples = readdirSync(join(ROOT, 'runbooks')).filter((f) => /\.ya?ml$/.test(f));
+const files = readdirSync(join(ROOT, 'runbooks')).filter((f) => /\.ya?ml$/.test(f));
+const isPolicy = (f: string) => /^kind:\s*BackupPolicy\s*$/m.test(readFileSync(join(ROOT, 'runbooks', f), 'utf8'));
+const examples = files.filter((f) => !isPolicy(f));
+const policies = files.filter(isPolicy);
 
 describe('example runbooks', () => {
   it.each(examples)('%s is valid and plans in both modes', async (f) => {
     const { runbook } = await loadRunbook(join(ROOT, 'runbooks', f), registry);
     for (const mode of ['drill', 'failover'] as const) expect(planRun(runbook, mode, registry).phases.length).toBeGreaterThan(0);
+  });
+
+  it.each(policies)('%s is a valid backup policy', async (f) => {
+    const { policy } = await loadPolicy(join(ROOT, 'runbooks', f));
+    expect(policy.sources.length).toBeGreaterThan(0);
+  });
+
+  it('include a local and an AWS backup policy', () => {
+    expect(policies.sort()).toEqual(['aws-backup-policy.yaml', 'local-backup-policy.yaml']);
   });
 
   it('include the five AWS uses', () => {

@@ -7,7 +7,7 @@ import { runCli, tempStateDir } from './support/run-cli.js';
 describe('lifeboat init', () => {
   it('writes every template as a file that validates as written, named after the file', async () => {
     const templates = initTemplates();
-    expect(templates.map((t) => t.name)).toEqual(expect.arrayContaining(['docker-postgres', 'local-postgres']));
+    expect(templates.map((t) => t.name)).toEqual(expect.arrayContaining(['aws-aurora', 'aws-ec2', 'aws-rds', 'aws-s3', 'backup-policy', 'docker-postgres', 'local-postgres']));
     const dir = tempStateDir();
     const files: string[] = [];
     for (const t of templates) {

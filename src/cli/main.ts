@@ -169,7 +169,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('init')
     .description('write a runbook or policy from a template that validates as written; never overwrites a file (exit 2)')
     .argument('[file]', 'the file to write (default <template>.yaml); the runbook is named after it')
-    .option('--template <name>', 'local-postgres, docker-postgres, ... (see --list)', 'local-postgres')
+    .option('--template <name>', 'local-postgres, docker-postgres, aws-rds, aws-aurora, aws-ec2, aws-s3, backup-policy (see --list)', 'local-postgres')
     .option('--list', 'list the templates')
     .option('--json', 'print as JSON')
     .action(async (file: string | undefined, opts: { template: string; list?: boolean; json?: boolean }) => {
