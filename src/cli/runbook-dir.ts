@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError, InvalidRunbookError, messageOf, type RunbookProblem } from '../errors.js';
 import type { Registry } from '../providers/registry.js';
-import { loadRunbook } from '../runbook/load.js';
+import { loadRunbook, MAX_RUNBOOK_BYTES, parseRunbook } from '../runbook/load.js';
 import type { LoadedRunbook } from '../runbook/types.js';
 
 /** The directory `status` and `schedule` read when none is given. */
@@ -52,21 +52,29 @@ export async function loadRunbookDir(dir: string, registry: Registry): Promise<R
     throw new InvalidInputError(`cannot read the runbook directory ${dir}: ${messageOf(err)}`, { cause: err });
   }
   const found: RunbookDir = { runbooks: [], invalid: [], skipped: [] };
-  for (const name of names) {
-    const file = join(dir, name);
-    let text: string | undefined;
-    try {
-      if ((await stat(file)).isFile()) text = await readFile(file, 'utf8');
-    } catch {
-      /* loadRunbook reports it with its reason */
-    }
+  // Read every file at once (a hundred sequential reads spend most of their time waiting), then
+  // parse in name order. Regular files of a sane size are parsed from the text read here; anything
+  // else goes through loadRunbook, which says why it cannot be read.
+  const texts = await Promise.all(
+    names.map(async (name) => {
+      const file = join(dir, name);
+      try {
+        const st = await stat(file);
+        if (st.isFile() && st.size <= MAX_RUNBOOK_BYTES) return { file, text: await readFile(file, 'utf8') };
+      } catch {
+        /* loadRunbook reports it with its reason */
+      }
+      return { file, text: undefined };
+    }),
+  );
+  for (const { file, text } of texts) {
     const kind = text === undefined ? undefined : declaredKind(text, file);
     if (kind !== undefined && kind !== 'Runbook') {
       found.skipped.push({ file, kind });
       continue;
     }
     try {
-      found.runbooks.push(await loadRunbook(file, registry));
+      found.runbooks.push(text === undefined ? await loadRunbook(file, registry) : { file, text, runbook: parseRunbook(text, file, registry) });
     } catch (err) {
       if (!(err instanceof InvalidRunbookError)) throw err;
       found.invalid.push({ file, problems: err.problems });
