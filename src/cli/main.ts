@@ -91,8 +91,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--incident-start <time>', 'when the incident began (ISO 8601 with a zone, not in the future): t0 of the RTO; default the command\'s start')
     .option('--dry-run', 'plan and read-only preflight only; change nothing, record nothing')
     .option('--json', 'print the result as JSON')
-    .option('--out <dir>', 'also write report.json and report.md to this directory')
-    .action(async (file: string, opts: { yes?: boolean; incidentStart?: string; dryRun?: boolean; json?: boolean; out?: string }, cmd: Command) => {
+    .option('--out <dir>', 'also write the reports (report.json, .md, .html, .junit.xml, .prom) to this directory')
+    .option('--notify <url>', 'when the run ends, POST its result as JSON to this webhook (Slack-compatible text field); a failure only warns')
+    .option('--notify-timeout <duration>', 'how long the webhook may take to answer (default 10s)')
+    .action(async (file: string, opts: { yes?: boolean; incidentStart?: string; dryRun?: boolean; json?: boolean; out?: string; notify?: string; notifyTimeout?: string }, cmd: Command) => {
       const { failoverCommand } = await import('./commands/failover-command.js');
       setExit(await failoverCommand(file, opts, globals(cmd)));
     });
