@@ -26,6 +26,26 @@ describe('aws.rds.promote-replica', () => {
     expect(fake.callsOf('PromoteReadReplica')[0]!.region).toBe('us-west-2');
   });
 
+  it('an attempt that finds the promotion under way waits for it: no call while `modifying`, a refused call right after the first one', async () => {
+    fake = fakeWorld();
+    const session = new AwsSession(FAST);
+    // As if an earlier attempt had sent the promote and died: AWS still shows the source.
+    const db = fake.state.rds.get('orders-dr')! as { promoting?: boolean; next: unknown[]; DBInstanceStatus?: string };
+    db.promoting = true;
+    db.DBInstanceStatus = 'modifying';
+    db.next.push({ ReadReplicaSourceDBInstanceIdentifier: undefined }, { DBInstanceStatus: 'available' });
+    await expect(runAction(promoteReplica, actionContext(session, { target: dr }))).resolves.toMatchObject({ instanceId: 'orders-dr', status: 'available' });
+    expect(fake.callsOf('PromoteReadReplica')).toHaveLength(0);
+
+    // Right after the first call it may still read `available`: the second promote is refused
+    // (InvalidDBInstanceStateFault) and the attempt waits instead of failing.
+    fake.state.rds.get('orders-dr')!.ReadReplicaSourceDBInstanceIdentifier = 'orders-primary';
+    db.DBInstanceStatus = 'available';
+    db.next.push({ DBInstanceStatus: 'modifying' }, { ReadReplicaSourceDBInstanceIdentifier: undefined }, { DBInstanceStatus: 'available' });
+    await expect(runAction(promoteReplica, actionContext(session, { target: dr }))).resolves.toMatchObject({ instanceId: 'orders-dr', status: 'available' });
+    expect(fake.state.rds.get('orders-dr')!.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+  });
+
   it('isDone gives the promoted instance’s endpoint as the output, and says not done for a replica', async () => {
     fake = fakeWorld();
     const session = new AwsSession(FAST);

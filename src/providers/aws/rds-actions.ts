@@ -29,15 +29,23 @@ export const promoteReplica: ActionDef<{ backupRetentionDays?: number }> = {
     const w = what(this.name, ref);
     const rds = await import('@aws-sdk/client-rds');
     const before = await describeDbInstance(s, ref, w, ctx.signal);
-    // A retried or resumed attempt whose promotion already began only waits.
-    if (before.ReadReplicaSourceDBInstanceIdentifier) {
-      await s.call(
-        'rds',
-        targetOf(ref),
-        new rds.PromoteReadReplicaCommand({ DBInstanceIdentifier: String(ref.spec.id), ...(p.backupRetentionDays !== undefined ? { BackupRetentionPeriod: p.backupRetentionDays } : {}) }),
-        w,
-        ctx.signal,
-      );
+    // A retried or resumed attempt whose promotion already began only waits: a promotion under
+    // way still has its source and reads `modifying` for minutes. Right after the call it can
+    // still read `available`; a second promote is then refused as an invalid state, which also
+    // means "under way".
+    if (before.ReadReplicaSourceDBInstanceIdentifier && before.DBInstanceStatus !== 'modifying') {
+      try {
+        await s.call(
+          'rds',
+          targetOf(ref),
+          new rds.PromoteReadReplicaCommand({ DBInstanceIdentifier: String(ref.spec.id), ...(p.backupRetentionDays !== undefined ? { BackupRetentionPeriod: p.backupRetentionDays } : {}) }),
+          w,
+          ctx.signal,
+        );
+      } catch (err) {
+        if ((err as { cause?: { name?: string } }).cause?.name !== 'InvalidDBInstanceStateFault') throw err;
+        ctx.log.warn({ step: ctx.stepId, resource: ref.name }, 'the replica refused a promote in its current state: a promotion is taken to be under way; waiting for it');
+      }
     }
     const db = await waitUntil({
       what: w,

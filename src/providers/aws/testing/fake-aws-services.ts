@@ -138,6 +138,10 @@ export const handlers: Record<string, Record<string, Handler>> = {
     PromoteReadReplica: (s, i) => {
       const db = rdsInstance(s, i.DBInstanceIdentifier);
       if (!db.ReadReplicaSourceDBInstanceIdentifier) throw sdkError('InvalidDBInstanceStateFault', 400, `${db.DBInstanceIdentifier} is not a read replica`);
+      // As AWS: a second promote while one is under way is refused.
+      const flagged = db as { promoting?: boolean };
+      if (flagged.promoting) throw sdkError('InvalidDBInstanceStateFault', 400, `${db.DBInstanceIdentifier} is already being promoted`);
+      flagged.promoting = true;
       // As AWS: still `available` with its source right after the call, then modifying, then
       // modifying without a source, and only then available.
       db.next.push({}, { DBInstanceStatus: 'modifying' }, { ReadReplicaSourceDBInstanceIdentifier: undefined }, { DBInstanceStatus: 'available' });
