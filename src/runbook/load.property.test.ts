@@ -77,10 +77,21 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
   key: anyKey,
 });
 
+function copyOf(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return value;
+  }
+}
+
 /** Applies mutations to a deep copy of the example runbook. */
 function mutate(mutations: Mutation[]): unknown {
   let root: unknown = structuredClone(EXAMPLE);
-  for (const m of mutations) {
+  for (const mutation of mutations) {
+    // A fresh copy of the value: the constants above are shared objects, and inserting one into
+    // itself (across mutations or runs) would make a cycle no document can have.
+    const m = { ...mutation, value: copyOf(mutation.value) };
     const paths = pathsOf(root);
     const path = paths[m.at % paths.length] ?? EXAMPLE_PATHS[0]!;
     if (path.length === 0) {
