@@ -1,60 +1,21 @@
 import { readFile, stat } from 'node:fs/promises';
-import { Composer, LineCounter, type Document } from 'yaml';
 import { InvalidRunbookError, type RunbookProblem } from '../errors.js';
 import { MAX_RUNBOOK_BYTES } from '../runbook/load.js';
-import { TOO_DEEP, TooDeepError, checkedTokens, tooDeepPath } from '../runbook/nesting.js';
+import { parseYamlDocument, problem, problemsAt } from '../runbook/yaml-document.js';
 import { formatPath, locate } from '../runbook/positions.js';
 import { flattenIssues } from '../runbook/zod-issues.js';
 import { BackupPolicySchema, type BackupPolicy, type LoadedPolicy } from './policy-schema.js';
 
-const problem = (file: string, message: string, line = 1, column = 1, path = ''): RunbookProblem => ({ file, line, column, path, message });
-
-interface ParsedYaml {
-  doc: Document.Parsed;
-  counter: LineCounter;
-  data: unknown;
-}
-
-/** Parses one YAML (or JSON) document with positions; every problem is an InvalidRunbookError. */
-function parseYaml(text: string, file: string): ParsedYaml {
-  if (text.includes('\u0000')) throw new InvalidRunbookError([problem(file, 'not a text file (contains NUL bytes)')]);
-  if (text.trim() === '') throw new InvalidRunbookError([problem(file, 'file is empty; a policy starts with `apiVersion: lifeboat/v1` and `kind: BackupPolicy`')]);
-  const counter = new LineCounter();
-  let docs: Document.Parsed[];
-  try {
-    docs = [...new Composer({ uniqueKeys: true, logLevel: 'error' }).compose(checkedTokens(text, counter.addNewLine))] as Document.Parsed[];
-  } catch (err) {
-    if (err instanceof TooDeepError) {
-      const pos = counter.linePos(err.offset);
-      throw new InvalidRunbookError([problem(file, TOO_DEEP, pos.line, pos.col)]);
-    }
-    throw new InvalidRunbookError([problem(file, `cannot parse: ${(err as Error).message}`)]);
-  }
-  if (docs.length !== 1) throw new InvalidRunbookError([problem(file, docs.length ? 'only one YAML document per policy file' : 'file has no YAML document')]);
-  const doc = docs[0]!;
-  const syntax = doc.errors.map((e) => {
-    const pos = e.linePos?.[0] ?? counter.linePos(e.pos[0]);
-    return problem(file, e.message.split('\n')[0]!, pos.line, pos.col);
-  });
-  if (syntax.length) throw new InvalidRunbookError(syntax);
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    throw new InvalidRunbookError([problem(file, `cannot read document: ${(err as Error).message}`)]);
-  }
-  const tooDeep = tooDeepPath(data);
-  if (tooDeep) {
-    const pos = locate(doc, counter, tooDeep.path);
-    throw new InvalidRunbookError([problem(file, tooDeep.circular ? 'an alias refers to a node that contains it' : TOO_DEEP, pos.line, pos.column)]);
-  }
-  return { doc, counter, data };
-}
+const POLICY = {
+  noun: 'policy',
+  emptyHint: 'a policy starts with `apiVersion: lifeboat/v1` and `kind: BackupPolicy`',
+  mappingHint: 'a policy must be a mapping with apiVersion, kind: BackupPolicy, name, resource, primary, sources, rules',
+};
 
 /** The `kind` a YAML/JSON text declares, if it parses and has one (`validate` branches on it). */
 export function declaredKind(text: string): string | undefined {
   try {
-    const { data } = parseYaml(text, '');
+    const { data } = parseYamlDocument(text, '', POLICY);
     const kind = (data as { kind?: unknown } | null)?.kind;
     return typeof kind === 'string' ? kind : undefined;
   } catch {
@@ -64,23 +25,10 @@ export function declaredKind(text: string): string | undefined {
 
 /** Parses and validates policy text; throws only InvalidRunbookError with every problem and its line and column. */
 export function parsePolicy(text: string, file: string): BackupPolicy {
-  const { doc, counter, data } = parseYaml(text, file);
-  if (data === null || typeof data !== 'object' || Object.getPrototypeOf(data) !== Object.prototype)
-    throw new InvalidRunbookError([problem(file, 'a policy must be a mapping with apiVersion, kind: BackupPolicy, name, resource, primary, sources, rules')]);
-  const result = BackupPolicySchema.safeParse(data);
+  const parsed = parseYamlDocument(text, file, POLICY);
+  const result = BackupPolicySchema.safeParse(parsed.data);
   if (result.success) return result.data;
-  const seen = new Set<string>();
-  const problems: RunbookProblem[] = [];
-  for (const i of flattenIssues(result.error.issues, data)) {
-    const pos = locate(doc, counter, i.path, i.key);
-    const p = problem(file, i.message, pos.line, pos.column, formatPath(i.key === undefined ? i.path : [...i.path, i.key]));
-    const key = `${p.line}:${p.column}:${p.path}:${p.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push(p);
-  }
-  problems.sort((a, b) => a.line - b.line || a.column - b.column);
-  throw new InvalidRunbookError(problems);
+  throw new InvalidRunbookError(problemsAt(parsed, file, flattenIssues(result.error.issues, parsed.data)));
 }
 
 /** Reads a text file as `loadRunbook` does: only a regular file of reasonable size; problems are InvalidRunbookError. */
@@ -108,7 +56,7 @@ export async function loadPolicy(file: string): Promise<LoadedPolicy> {
 /** A problem about a field of a loaded policy found after loading (e.g. its restoreRunbook), at the field's line and column. */
 export function policyProblem(loaded: LoadedPolicy, path: Array<string | number>, message: string): RunbookProblem {
   if (loaded.text === undefined) return problem(loaded.file, message, 1, 1, formatPath(path));
-  const { doc, counter } = parseYaml(loaded.text, loaded.file);
+  const { doc, counter } = parseYamlDocument(loaded.text, loaded.file, POLICY);
   const pos = locate(doc, counter, path);
   return problem(loaded.file, message, pos.line, pos.column, formatPath(path));
 }
